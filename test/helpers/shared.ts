@@ -1,0 +1,21 @@
+/**
+ * Locating `../shared` (fixtures and real corpora that are not copied into the repo).
+ * Tests call `sharedPath(...)` and skip with a clear message when it is absent.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const SHARED_ROOT = process.env.RELATED_PAPERS_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
+
+export function sharedPath(...parts: string[]): string {
+  return path.join(SHARED_ROOT, ...parts);
+}
+
+/** For node:test's `{ skip }` option: false when present, else a message naming what is missing. */
+export function skipUnlessShared(...parts: string[]): false | string {
+  const p = sharedPath(...parts);
+  return fs.existsSync(p) ? false : `needs ${p} (the shared fixtures/corpora folder beside the checkout); not present here`;
+}
+
+export const TINY_MODEL = sharedPath('fixtures', 'specter2-tiny');
