@@ -1,0 +1,112 @@
+/**
+ * Tokenizer + ONNX Runtime sessions + batching, with no thread of its own: the worker wraps it
+ * (the extension never calls it on the host thread) and the CLI uses it directly.
+ */
+import type { AdapterName, EmbedInput, ModelDir } from '../types';
+import type { EmbedResult, LoadModelParams } from '../../extension/protocol/worker';
+import { WorkerError } from '../../extension/protocol/worker';
+import { WordPieceTokenizer, paperText } from '../tokenizer/wordpiece';
+import { SpecterSession } from '../runtime/session';
+import { padBatch, paddingFraction, planBatches } from '../runtime/batching';
+
+/** SPECTER2 truncates at 512 tokens ([CLS] + 510 + [SEP]). */
+export const MAX_TOKENS = 512;
+/** Default rows × seq per ONNX Runtime run; measured in bench/embed.ts. */
+export const DEFAULT_BATCH_TOKENS = 8192;
+
+export function inputText(input: EmbedInput): string {
+  return 'text' in input ? input.text : paperText(input.title, input.abstract ?? null);
+}
+
+export interface EmbedControl {
+  batchTokens?: number;
+  isCancelled?: () => boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export class EmbeddingEngine {
+  private tokenizer?: WordPieceTokenizer;
+  private params?: LoadModelParams;
+  private readonly sessions = new Map<string, Promise<SpecterSession>>();
+
+  get loaded(): boolean {
+    return this.tokenizer !== undefined;
+  }
+
+  get modelDir(): ModelDir | undefined {
+    return this.params?.modelDir;
+  }
+
+  /** Loads the tokenizer and opens (building or reusing from cache) the sessions of the adapters present. */
+  async load(p: LoadModelParams): Promise<{ modelId: string; hiddenSize: number; builtFromCache: boolean[] }> {
+    await this.unload();
+    try {
+      this.tokenizer = await WordPieceTokenizer.fromDir(p.modelDir.base);
+    } catch (e) {
+      throw new WorkerError(`cannot load the tokenizer from ${p.modelDir.base}: ${(e as Error).message}`, 'model-invalid');
+    }
+    this.params = p;
+    const adapters = Object.keys(p.modelDir.adapters) as AdapterName[];
+    const sessions = await Promise.all(adapters.map((a) => this.session(a)));
+    const any = sessions[0] ?? (await this.session(null));
+    return { modelId: p.modelDir.modelId, hiddenSize: any.hiddenSize, builtFromCache: sessions.map((s) => s.builtFromCache) };
+  }
+
+  async unload(): Promise<void> {
+    const open = [...this.sessions.values()];
+    this.sessions.clear();
+    this.tokenizer = undefined;
+    this.params = undefined;
+    await Promise.all(open.map(async (s) => (await s.catch(() => undefined))?.dispose()));
+  }
+
+  tokenize(texts: string[]): number[][] {
+    const tok = this.requireTokenizer();
+    return texts.map((t) => tok.encode(t, MAX_TOKENS).ids);
+  }
+
+  async embed(inputs: EmbedInput[], adapter: AdapterName | null, ctl: EmbedControl = {}): Promise<EmbedResult> {
+    const tok = this.requireTokenizer();
+    const session = await this.session(adapter);
+    const rows = inputs.map((i) => tok.encode(inputText(i), MAX_TOKENS).ids);
+    const lengths = rows.map((r) => r.length);
+    const plan = planBatches(lengths, { batchTokens: ctl.batchTokens ?? DEFAULT_BATCH_TOKENS });
+    const vectors = new Array<Float32Array>(inputs.length);
+    const h = session.hiddenSize;
+    let done = 0;
+    for (const batch of plan) {
+      if (ctl.isCancelled?.()) throw new WorkerError('embedding cancelled', 'cancelled');
+      const { ids, mask } = padBatch(batch.indices.map((i) => rows[i]), batch.seq);
+      const flat = await session.run(ids, mask, batch.indices.length, batch.seq);
+      batch.indices.forEach((inputIndex, r) => {
+        vectors[inputIndex] = flat.slice(r * h, (r + 1) * h);
+      });
+      done += batch.indices.length;
+      ctl.onProgress?.(done, inputs.length);
+    }
+    return { vectors, tokens: lengths, paddingFraction: paddingFraction(lengths, plan) };
+  }
+
+  private requireTokenizer(): WordPieceTokenizer {
+    if (!this.tokenizer) throw new WorkerError('no model is loaded', 'model-not-loaded');
+    return this.tokenizer;
+  }
+
+  private session(adapter: AdapterName | null): Promise<SpecterSession> {
+    const p = this.params;
+    if (!p) return Promise.reject(new WorkerError('no model is loaded', 'model-not-loaded'));
+    if (adapter && !p.modelDir.adapters[adapter]) {
+      return Promise.reject(new WorkerError(`the model folder ${p.modelDir.root} has no "${adapter}" adapter`, 'model-invalid'));
+    }
+    const key = adapter ?? 'base';
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = SpecterSession.open(p.modelDir, adapter, p.precision, { cacheDir: p.cacheDir, intraOpThreads: p.intraOpThreads }).catch((e) => {
+        this.sessions.delete(key);
+        throw e instanceof WorkerError ? e : new WorkerError(`cannot open the ${key} model: ${(e as Error).message}`, 'model-invalid');
+      });
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+}

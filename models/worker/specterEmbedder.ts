@@ -1,0 +1,45 @@
+/**
+ * SPECTER2 as the index's `Embedder`: papers through the proximity adapter, queries through the
+ * adhoc_query adapter, both against the same vector space. The backend is either the worker proxy
+ * (extension host) or the in-process engine (CLI, tests) — the same code path below it.
+ */
+import type { AdapterName, EmbedInput, Precision } from '../types';
+import type { EmbedResult } from '../../extension/protocol/worker';
+
+export type EmbedBackend = (
+  inputs: EmbedInput[],
+  adapter: AdapterName | null,
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+) => Promise<EmbedResult>;
+
+export const DOCUMENT_ADAPTER: AdapterName = 'proximity';
+export const QUERY_ADAPTER: AdapterName = 'adhoc_query';
+
+export class SpecterEmbedder {
+  /** Model id + document adapter + precision: vectors from different ids never share a table. */
+  readonly id: string;
+
+  constructor(
+    private readonly backend: EmbedBackend,
+    readonly modelId: string,
+    readonly dim: number,
+    readonly precision: Precision,
+    /** False when the model folder has no adhoc_query adapter: queries then use the proximity adapter. */
+    private readonly hasQueryAdapter = true,
+  ) {
+    this.id = `${modelId}#${DOCUMENT_ADAPTER}#${precision}`;
+  }
+
+  async embedPapers(
+    items: { title: string; abstract?: string | null }[],
+    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<Float32Array[]> {
+    const inputs = items.map((i) => ({ title: i.title, abstract: i.abstract ?? null }));
+    return (await this.backend(inputs, DOCUMENT_ADAPTER, opts)).vectors;
+  }
+
+  async embedQueries(texts: string[], opts: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    const adapter = this.hasQueryAdapter ? QUERY_ADAPTER : DOCUMENT_ADAPTER;
+    return (await this.backend(texts.map((text) => ({ text })), adapter, opts)).vectors;
+  }
+}
