@@ -1,0 +1,253 @@
+/**
+ * Incremental, crash-safe indexing of bibliography files into an IndexStore.
+ *
+ * Rules (documented here because the UI, the CLI and the tests rely on them):
+ * - Row identity is (file, key). The same key in two files gives two rows (a thesis.bib and a
+ *   paper.bib often share entries); search collapses them to one hit per key. Within ONE file a
+ *   repeated key keeps the first entry and reports the later ones as a warning.
+ * - What gets embedded is decided by a content hash of title+abstract. A stored vector with the
+ *   same content hash is reused from ANY row (any file), so renamed/moved files and entries moved
+ *   between files cost no embedding. Unchanged entries cost zero embedder calls.
+ * - Metadata-only changes (authors, year, line, …) rewrite the row without touching its vector.
+ * - Without an embedder (no model / offline) rows are still stored with `vector = null`; search is
+ *   lexical and says so (Hit.mode). When a model appears later, those rows are embedded then.
+ *   Entries with neither title nor abstract are never embedded (vector null, lexical only).
+ * - Crash safety: every write is one atomic LanceDB commit of one batch, made BEFORE the batch is
+ *   reported as progress; the table is the only progress record. Deletions of vanished entries
+ *   happen last, so their vectors remain available for reuse until the new rows are written.
+ * - A file that cannot be read or parsed keeps its existing rows (bad input loses nothing).
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { SourceDiagnostic } from '../types';
+import { parseBibliography, type EntryCache } from '../bib';
+import { checkVectors, type Embedder } from './embedder';
+import { recordToRow, type IndexRow } from './schema';
+import type { IndexStore, StoredRowState } from './store';
+
+export interface IndexFilesOptions {
+  store: IndexStore;
+  /** null = no model available: rows are stored without vectors. */
+  embedder: Embedder | null;
+  cache?: EntryCache;
+  signal?: AbortSignal;
+  /** Called after each committed write (and once per parsed file): done/total work items. */
+  onProgress?: (done: number, total: number, message?: string) => void;
+  /** Entries per embedder call and per commit. Default 32. */
+  batchSize?: number;
+  /**
+   * 'all' (default): `paths` is the complete set of bibliography files of the workspace; rows of any
+   * other file are removed. 'only': synchronise just these files and leave every other row alone
+   * (a file watcher's single-file update).
+   */
+  scope?: 'all' | 'only';
+}
+
+export interface IndexSummary {
+  /** Files read and parsed. */
+  files: number;
+  /** Entries now indexed from those files. */
+  entries: number;
+  /** Entries sent to the embedder in this run. */
+  embedded: number;
+  /** Entries written with a vector reused from the table (moved/renamed/re-added entries). */
+  reused: number;
+  /** Rows deleted because their entry is gone. */
+  removed: number;
+  /** Rows whose metadata changed but whose text did not (rewritten without embedding). */
+  updated: number;
+  /** Rows left exactly as they were. */
+  unchanged: number;
+  /** True when no vectors could be made (no embedder, or a lexical-only store). */
+  lexicalOnly: boolean;
+  diagnostics: SourceDiagnostic[];
+}
+
+const META_CHUNK = 1000;
+
+export async function indexFiles(paths: readonly string[], opts: IndexFilesOptions): Promise<IndexSummary> {
+  const { store, signal } = opts;
+  const embedder = store.hasVectors ? opts.embedder : null;
+  if (embedder && store.space && (embedder.id !== store.space.embedderId || embedder.dim !== store.space.dim)) {
+    throw new Error(`embedder ${embedder.id} (${embedder.dim}-d) does not match the index table's ${store.space.embedderId} (${store.space.dim}-d)`);
+  }
+  const batchSize = Math.max(1, Math.floor(opts.batchSize ?? 32));
+  const progress = opts.onProgress ?? (() => {});
+  const diagnostics: SourceDiagnostic[] = [];
+
+  // 1. Parse. Linked bibliographies (e.g. a Markdown front matter `bibliography:`) are followed once.
+  const queue = [...new Set(paths.map((p) => path.resolve(p)))];
+  const seen = new Set(queue);
+  const readable = new Set<string>();
+  const unreadable = new Set<string>();
+  const desired = new Map<string, IndexRow>();
+  for (let i = 0; i < queue.length; i++) {
+    throwIfAborted(signal);
+    const file = queue[i];
+    const parsed = await parseOne(file, opts.cache);
+    if ('error' in parsed) {
+      unreadable.add(file);
+      diagnostics.push({ file, line: 1, severity: 'error', message: `${parsed.error}; the entries indexed from it before are kept` });
+      continue;
+    }
+    readable.add(file);
+    diagnostics.push(...parsed.diagnostics);
+    const firstLine = new Map<string, number>();
+    for (const rec of parsed.records) {
+      const prev = firstLine.get(rec.key);
+      if (prev !== undefined) {
+        if (!parsed.diagnostics.some((d) => d.key === rec.key && d.line === rec.line)) {
+          diagnostics.push({ file, line: rec.line, key: rec.key, severity: 'warning', message: `duplicate key "${rec.key}" (first defined at line ${prev}); this entry is ignored` });
+        }
+        continue;
+      }
+      firstLine.set(rec.key, rec.line);
+      const row = recordToRow({ ...rec, file });
+      desired.set(row.uid, row);
+    }
+    for (const linked of parsed.linked) {
+      const abs = path.resolve(path.dirname(file), linked);
+      if (!seen.has(abs)) { seen.add(abs); queue.push(abs); }
+    }
+    progress(0, 0, `parsed ${path.basename(file)}`);
+  }
+
+  // 2. Diff against what is stored.
+  const stored = await store.state();
+  const inScope = (f: string) => (opts.scope === 'only' ? readable.has(f) : !unreadable.has(f));
+  const byUid = new Map<string, StoredRowState>();
+  const duplicated = new Set<string>();
+  for (const s of stored) {
+    if (byUid.has(s.uid)) duplicated.add(s.uid);
+    byUid.set(s.uid, s);
+  }
+  const vectorHashes = new Set(stored.filter((s) => s.has_vector).map((s) => s.content_hash));
+  const metaOnly: IndexRow[] = [];
+  const toReuse: IndexRow[] = [];
+  const toEmbed: IndexRow[] = [];
+  const noVector: IndexRow[] = [];
+  let unchanged = 0;
+  for (const row of desired.values()) {
+    const old = byUid.get(row.uid);
+    const wantsVector = embedder !== null && embeddable(row);
+    const vectorOk = (s: StoredRowState) => s.has_vector || !wantsVector;
+    if (old && !duplicated.has(row.uid) && old.content_hash === row.content_hash && vectorOk(old)) {
+      if (old.meta_hash === row.meta_hash) unchanged++;
+      else metaOnly.push(row);
+    } else if (store.hasVectors && vectorHashes.has(row.content_hash)) {
+      toReuse.push(row);
+    } else if (wantsVector) {
+      toEmbed.push(row);
+    } else {
+      noVector.push(row);
+    }
+  }
+  const removed = stored.filter((s) => inScope(s.file) && !desired.has(s.uid)).map((s) => s.uid);
+
+  // 3. Write. Rows whose uid appears twice (not produced by this code; e.g. a foreign writer) are
+  //    removed first so that the merge below has one match per uid.
+  const total = metaOnly.length + toReuse.length + toEmbed.length + noVector.length;
+  let done = 0;
+  const committed = (n: number, what: string) => { done += n; progress(done, total, what); };
+  if (duplicated.size) await store.deleteUids([...duplicated]);
+
+  for (const batch of chunks(metaOnly, META_CHUNK)) {
+    throwIfAborted(signal);
+    await store.updateMeta(batch);
+    committed(batch.length, 'updated metadata');
+  }
+  for (const batch of chunks(noVector, META_CHUNK)) {
+    throwIfAborted(signal);
+    await store.upsert(batch.map((r) => ({ ...r, vector: null })));
+    committed(batch.length, embedder ? 'stored entries without text' : 'stored entries (no model: lexical only)');
+  }
+  let reused = 0;
+  for (const batch of chunks(toReuse, META_CHUNK)) {
+    throwIfAborted(signal);
+    const vectors = await store.vectorsByContentHash(batch.map((r) => r.content_hash));
+    const rows = batch.map((r) => ({ ...r, vector: vectors.get(r.content_hash) ?? null }));
+    // A vector can vanish between the diff and this read only if another writer deleted it; embed those.
+    const missing = rows.filter((r) => r.vector === null && embedder !== null && embeddable(r));
+    const ready = rows.filter((r) => !missing.includes(r));
+    await store.upsert(ready);
+    reused += ready.filter((r) => r.vector !== null).length;
+    toEmbed.push(...missing);
+    committed(ready.length, 'reused stored vectors');
+  }
+  let embedded = 0;
+  if (embedder) {
+    const known = new Map<string, Float32Array>();
+    for (const batch of chunks(toEmbed, batchSize)) {
+      throwIfAborted(signal);
+      // Identical title+abstract within this run (the same paper in two files) is embedded once.
+      const need = [...new Map(batch.filter((r) => !known.has(r.content_hash)).map((r) => [r.content_hash, r])).values()];
+      if (need.length) {
+        const vectors = await embedder.embedPapers(need.map((r) => ({ title: r.title, abstract: r.has_abstract ? r.abstract : null })), { signal });
+        checkVectors(vectors, need.length, embedder.dim, embedder.id);
+        need.forEach((r, i) => known.set(r.content_hash, vectors[i]));
+        embedded += need.length;
+      }
+      await store.upsert(batch.map((r) => ({ ...r, vector: known.get(r.content_hash)! })));
+      committed(batch.length, 'embedded entries');
+    }
+  }
+  throwIfAborted(signal);
+  await store.deleteUids(removed);
+  await store.finishWrites();
+
+  return {
+    files: readable.size,
+    entries: desired.size,
+    embedded,
+    reused,
+    removed: removed.length,
+    updated: metaOnly.length,
+    unchanged,
+    lexicalOnly: embedder === null,
+    diagnostics,
+  };
+}
+
+/** Removes the rows of files that no longer exist (a watcher's delete event). */
+export async function removeFiles(store: IndexStore, files: readonly string[]): Promise<number> {
+  const abs = new Set(files.map((f) => path.resolve(f)));
+  const uids = (await store.state([...abs])).map((s) => s.uid);
+  await store.deleteUids(uids);
+  await store.finishWrites();
+  return uids.length;
+}
+
+function embeddable(r: IndexRow): boolean {
+  return r.title.trim().length > 0 || r.abstract.trim().length > 0;
+}
+
+type Parsed =
+  | { records: ReturnType<typeof parseBibliography>['records']; diagnostics: SourceDiagnostic[]; linked: string[] }
+  | { error: string };
+
+async function parseOne(file: string, cache: EntryCache | undefined): Promise<Parsed> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fsp.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: `cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (e as Error).message}` };
+  }
+  try {
+    const res = parseBibliography(file, bytes, cache ? { cache } : undefined);
+    return { records: res.records, diagnostics: res.diagnostics, linked: res.linkedBibliographies ?? [] };
+  } catch (e) {
+    // The parser is meant to report, not throw; if it throws anyway, the file is skipped, not the run.
+    return { error: `cannot parse ${file}: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('indexing cancelled', 'AbortError');
+}
+
+function chunks<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Lazy, guarded loading of the two native dependencies (@lancedb/lancedb, onnxruntime-node).
+ *
+ * WHY lazy: a prebuilt native addon compiled for AVX2 dies with SIGILL (not a catchable exception)
+ * on CPUs without it, and a missing/mismatched binary throws at require time. Loading them at
+ * module top level would take the whole extension host (or CLI) down. So: check the CPU first,
+ * then `require` inside a function, and turn every failure into a typed error with a message a
+ * user can act on. Callers fall back (lexical search only / no model) and keep working.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import type * as LanceDbModule from '@lancedb/lancedb';
+
+export type NativeModuleName = 'lancedb' | 'onnxruntime';
+
+export interface NativeLoadError {
+  module: NativeModuleName;
+  reason: 'cpu' | 'load';
+  /** One sentence for a notification / status bar tooltip. */
+  userMessage: string;
+  /** Underlying error text for logs. */
+  detail: string;
+}
+
+export type NativeLoadResult<T> = { ok: true; module: T } | { ok: false; error: NativeLoadError };
+
+/** What the CPU check found: `true`/`false` when known, `undefined` when it could not tell (→ try anyway). */
+export interface CpuCheck { avx2: boolean | undefined; source: string }
+
+export interface NativeLoaderOptions {
+  /** Injected for tests; defaults to Node's `require`. */
+  requireFn?: (id: string) => unknown;
+  /** Injected for tests; defaults to `detectCpu()`. */
+  cpu?: CpuCheck;
+  /** Defaults to process.env (reads RELATED_PAPERS_SIMULATE_NATIVE_FAILURE). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const PACKAGE: Record<NativeModuleName, string> = { lancedb: '@lancedb/lancedb', onnxruntime: 'onnxruntime-node' };
+const LABEL: Record<NativeModuleName, string> = { lancedb: "LanceDB's native module", onnxruntime: "ONNX Runtime's native module" };
+const FALLBACK: Record<NativeModuleName, string> = {
+  lancedb: 'related-paper search falls back to an in-memory lexical index for this session (nothing is stored on disk)',
+  onnxruntime: 'related-paper search falls back to lexical (keyword) matching without the SPECTER2 model',
+};
+
+/** Parses the `flags` line of /proc/cpuinfo (Linux) for avx2. Exported for tests. */
+export function avx2FromCpuinfo(cpuinfo: string): boolean | undefined {
+  const m = /^flags\s*:(.*)$/m.exec(cpuinfo);
+  if (!m) return undefined;
+  return m[1].split(/\s+/).includes('avx2');
+}
+
+export function detectCpu(): CpuCheck {
+  if (process.arch !== 'x64') return { avx2: undefined, source: `arch ${process.arch} (no AVX2 requirement checked)` };
+  try {
+    if (process.platform === 'linux') {
+      return { avx2: avx2FromCpuinfo(fs.readFileSync('/proc/cpuinfo', 'utf8')), source: '/proc/cpuinfo' };
+    }
+    if (process.platform === 'darwin') {
+      const out = execFileSync('sysctl', ['-n', 'machdep.cpu.leaf7_features'], { encoding: 'utf8', timeout: 2000 });
+      return { avx2: /\bAVX2\b/i.test(out), source: 'sysctl machdep.cpu.leaf7_features' };
+    }
+  } catch {
+    // Unknown is not a failure: the brief says "unknown → try".
+  }
+  return { avx2: undefined, source: `${os.platform()} (not checked)` };
+}
+
+/** `RELATED_PAPERS_SIMULATE_NATIVE_FAILURE=lancedb,onnxruntime` (or `lancedb:cpu`) simulates a failure for tests/manual QA. */
+function simulated(env: NodeJS.ProcessEnv, name: NativeModuleName): 'cpu' | 'load' | undefined {
+  const spec = env.RELATED_PAPERS_SIMULATE_NATIVE_FAILURE;
+  if (!spec) return undefined;
+  for (const part of spec.split(',').map((s) => s.trim())) {
+    const [mod, kind] = part.split(':');
+    if (mod === name || mod === 'all') return kind === 'cpu' ? 'cpu' : 'load';
+  }
+  return undefined;
+}
+
+function failure(name: NativeModuleName, reason: 'cpu' | 'load', detail: string): NativeLoadResult<never> {
+  const why = reason === 'cpu' ? 'on this CPU (no AVX2)' : `(${firstLine(detail)})`;
+  return {
+    ok: false,
+    error: { module: name, reason, detail, userMessage: `${LABEL[name]} could not be loaded ${why}; ${FALLBACK[name]}.` },
+  };
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0].trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** Loads one native module, never throwing. Not cached: callers (see `loadLanceDb`) cache. */
+export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions = {}): NativeLoadResult<T> {
+  const env = opts.env ?? process.env;
+  const sim = simulated(env, name);
+  if (sim) return failure(name, sim, `simulated by RELATED_PAPERS_SIMULATE_NATIVE_FAILURE=${env.RELATED_PAPERS_SIMULATE_NATIVE_FAILURE}`);
+  const cpu = opts.cpu ?? detectCpu();
+  if (cpu.avx2 === false) return failure(name, 'cpu', `AVX2 not reported by ${cpu.source}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const req = opts.requireFn ?? ((id: string) => require(id));
+  try {
+    return { ok: true, module: req(PACKAGE[name]) as T };
+  } catch (e) {
+    return failure(name, 'load', e instanceof Error ? e.message : String(e));
+  }
+}
+
+export type LanceDb = typeof LanceDbModule;
+let lanceCache: NativeLoadResult<LanceDb> | undefined;
+
+/** Cached for the process (a native addon either loads or it does not). Pass options to bypass the cache. */
+export function loadLanceDb(opts?: NativeLoaderOptions): NativeLoadResult<LanceDb> {
+  if (opts) return loadNative<LanceDb>('lancedb', opts);
+  lanceCache ??= loadNative<LanceDb>('lancedb');
+  return lanceCache;
+}
+
+/** Thrown by code that needs LanceDB and cannot go on without it; carries the user message. */
+export class NativeUnavailableError extends Error {
+  constructor(readonly info: NativeLoadError) {
+    super(info.userMessage);
+    this.name = 'NativeUnavailableError';
+  }
+}

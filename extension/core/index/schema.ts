@@ -1,0 +1,144 @@
+/**
+ * The index table's row shape, Arrow schema, hashes and naming. One table per
+ * (workspace, embedder id, dimension, schema version): vectors of two models never share a table.
+ */
+import { createHash } from 'node:crypto';
+import * as arrow from 'apache-arrow';
+import type { BibRecord } from '../types';
+
+/** Bump when the row layout or the meaning of a column changes: old tables are then simply not opened. */
+export const SCHEMA_VERSION = 1;
+
+/** Identity of the vectors in a table. `null` = no model: a lexical-only table without a vector column. */
+export interface VectorSpace { embedderId: string; dim: number }
+
+export interface IndexRow {
+  /** Row identity: hash of (file, key). See indexer.ts for the duplicate-key rule. */
+  uid: string;
+  key: string;
+  type: string;
+  title: string;
+  abstract: string;
+  /** Authors joined with "; " (names contain commas). */
+  authors: string;
+  year: number | null;
+  venue: string | null;
+  doi: string | null;
+  url: string | null;
+  arxiv_id: string | null;
+  file: string;
+  line: number;
+  has_abstract: boolean;
+  synthetic_key: boolean;
+  /** Hash of the embedding-relevant text (title + abstract): equal hash ⇒ the vector can be reused. */
+  content_hash: string;
+  /** Hash of every other stored field: differs ⇒ rewrite the row without re-embedding. */
+  meta_hash: string;
+  /** What the full-text index sees: title + abstract. */
+  fts_text: string;
+  /** null = not embedded (no model at index time, or empty title and abstract). */
+  vector?: Float32Array | number[] | null;
+}
+
+export const AUTHOR_SEPARATOR = '; ';
+
+function sha(parts: unknown): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+export function rowUid(file: string, key: string): string {
+  return sha(['uid', file, key]).slice(0, 32);
+}
+
+export function contentHash(title: string, abstract: string): string {
+  return sha(['content', title, abstract]).slice(0, 32);
+}
+
+export function tableNameFor(workspace: string, space: VectorSpace | null): string {
+  const id = space ? [space.embedderId, space.dim] : ['lexical-only', 0];
+  return `papers_v${SCHEMA_VERSION}_${sha([workspace, ...id, SCHEMA_VERSION]).slice(0, 20)}`;
+}
+
+/** Turns a parsed record into a row (without vector). Pure, so the indexer can diff cheaply. */
+export function recordToRow(r: BibRecord): IndexRow {
+  const title = r.title ?? '';
+  const abstract = r.abstract ?? '';
+  const meta = {
+    key: r.key,
+    type: r.type,
+    authors: (r.authors ?? []).join(AUTHOR_SEPARATOR),
+    year: r.year ?? null,
+    venue: r.venue ?? null,
+    doi: r.doi ?? null,
+    url: r.url ?? null,
+    arxiv_id: r.arxivId ?? null,
+    file: r.file,
+    line: r.line,
+    synthetic_key: r.syntheticKey === true,
+  };
+  return {
+    uid: rowUid(r.file, r.key),
+    ...meta,
+    title,
+    abstract,
+    has_abstract: abstract.trim().length > 0,
+    content_hash: contentHash(title, abstract),
+    meta_hash: sha(['meta', meta]).slice(0, 32),
+    fts_text: abstract ? `${title}\n${abstract}` : title,
+  };
+}
+
+/** Column order of the table. `vector` last and only when the table has a vector space. */
+export function arrowSchema(space: VectorSpace | null): arrow.Schema {
+  const utf8 = (name: string, nullable = false) => new arrow.Field(name, new arrow.Utf8(), nullable);
+  const fields: arrow.Field[] = [
+    utf8('uid'),
+    utf8('key'),
+    utf8('type'),
+    utf8('title'),
+    utf8('abstract'),
+    utf8('authors'),
+    new arrow.Field('year', new arrow.Int32(), true),
+    utf8('venue', true),
+    utf8('doi', true),
+    utf8('url', true),
+    utf8('arxiv_id', true),
+    utf8('file'),
+    new arrow.Field('line', new arrow.Int32(), false),
+    new arrow.Field('has_abstract', new arrow.Bool(), false),
+    new arrow.Field('synthetic_key', new arrow.Bool(), false),
+    utf8('content_hash'),
+    utf8('meta_hash'),
+    utf8('fts_text'),
+  ];
+  if (space) {
+    fields.push(new arrow.Field('vector', new arrow.FixedSizeList(space.dim, new arrow.Field('item', new arrow.Float32(), true)), true));
+  }
+  const metadata = new Map<string, string>([['related_papers_schema', String(SCHEMA_VERSION)]]);
+  if (space) metadata.set('related_papers_embedder', space.embedderId);
+  return new arrow.Schema(fields, metadata);
+}
+
+/** Compares an opened table's schema with the expected one (names, types, nullability). Returns a reason or undefined. */
+export function schemaMismatch(actual: arrow.Schema, expected: arrow.Schema): string | undefined {
+  const describe = (s: arrow.Schema) => s.fields.map((f) => `${f.name}:${String(f.type)}:${f.nullable ? 'null' : 'nonnull'}`);
+  const a = describe(actual);
+  const e = describe(expected);
+  for (let i = 0; i < Math.max(a.length, e.length); i++) {
+    if (a[i] !== e[i]) return `column ${i}: found ${a[i] ?? 'nothing'}, expected ${e[i] ?? 'nothing'}`;
+  }
+  const embedder = actual.metadata.get('related_papers_embedder');
+  const wanted = expected.metadata.get('related_papers_embedder');
+  if (wanted !== undefined && embedder !== undefined && embedder !== wanted) return `table holds vectors of ${embedder}, expected ${wanted}`;
+  return undefined;
+}
+
+/** SQL string literal for LanceDB (DataFusion) filters: single quotes doubled; backslashes are literal there. */
+export function sqlString(s: string): string {
+  if (s.includes('\u0000')) throw new Error('NUL character in a filter value');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function sqlIn(column: string, values: readonly string[]): string {
+  return `${column} IN (${values.map(sqlString).join(', ')})`;
+}

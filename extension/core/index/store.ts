@@ -1,0 +1,272 @@
+/**
+ * The on-disk index: one LanceDB table per (workspace, embedder id, dimension, schema version).
+ *
+ * Crash safety comes from LanceDB itself: every add/mergeInsert/delete is one atomic commit (a new
+ * manifest version). The store never keeps progress anywhere else, so what is in the table IS the
+ * progress record; the indexer diffs against it on the next run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Connection, Table } from '@lancedb/lancedb';
+import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
+import { arrowSchema, schemaMismatch, sqlIn, tableNameFor, type IndexRow, type VectorSpace } from './schema';
+
+export interface OpenStoreOptions {
+  /** Directory holding the tables (the extension passes its global storage; the CLI `--db`). */
+  dir: string;
+  /** Identity of the workspace (folder URI / path); part of the table name. */
+  workspace: string;
+  /** The embedder's vector space; null for a lexical-only table (no model). */
+  space: VectorSpace | null;
+  /** Injected LanceDB module (tests); defaults to the lazily loaded one. */
+  lancedb?: LanceDb;
+}
+
+/** Why the table was thrown away and rebuilt empty. The UI turns this into a notification. */
+export interface RebuiltInfo { table: string; reason: string }
+
+/** What the indexer needs to diff: one per stored row, without the vector. */
+export interface StoredRowState {
+  uid: string;
+  key: string;
+  file: string;
+  content_hash: string;
+  meta_hash: string;
+  has_vector: boolean;
+}
+
+/** Columns returned to callers that display entries (never the vector, which is large). */
+export const DISPLAY_COLUMNS = [
+  'uid', 'key', 'type', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxiv_id',
+  'file', 'line', 'has_abstract', 'synthetic_key',
+] as const;
+export type StoredEntry = Pick<IndexRow, (typeof DISPLAY_COLUMNS)[number]>;
+
+/** Max values per `IN (...)` filter, to keep SQL strings bounded. */
+const IN_CHUNK = 500;
+const FTS_INDEX = 'fts_text_idx';
+/**
+ * Below this many vectors LanceDB's exact (flat) search is fast enough and exact; above it an
+ * IVF index pays off. See bench/search.ts for the measurement behind the number.
+ */
+export const VECTOR_INDEX_MIN_ROWS = 50_000;
+
+export class IndexStore {
+  private ftsDirty = true;
+
+  private constructor(
+    private readonly lancedb: LanceDb,
+    private readonly db: Connection,
+    readonly table: Table,
+    readonly tableName: string,
+    readonly space: VectorSpace | null,
+    readonly dir: string,
+    /** Set when the table had to be dropped and rebuilt during open. */
+    readonly rebuilt: RebuiltInfo | undefined,
+  ) {}
+
+  get hasVectors(): boolean {
+    return this.space !== null;
+  }
+
+  /**
+   * Opens (or creates) the workspace's table for this vector space. A table that cannot be opened
+   * or read, or whose schema is not the expected one, is dropped and rebuilt; `rebuilt` says why.
+   * Throws NativeUnavailableError when LanceDB cannot load, and a plain Error naming the directory
+   * when the directory is unusable (then nothing can be stored: the caller reports it).
+   */
+  static async open(opts: OpenStoreOptions): Promise<IndexStore> {
+    let lancedb = opts.lancedb;
+    if (!lancedb) {
+      const loaded = loadLanceDb();
+      if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
+      lancedb = loaded.module;
+    }
+    if (opts.space && (!Number.isInteger(opts.space.dim) || opts.space.dim <= 0)) {
+      throw new Error(`embedder ${opts.space.embedderId} reports an invalid dimension ${opts.space.dim}`);
+    }
+    try {
+      fs.mkdirSync(opts.dir, { recursive: true });
+    } catch (e) {
+      throw new Error(`index directory ${opts.dir} cannot be created: ${(e as Error).message}`);
+    }
+    const db = await lancedb.connect(opts.dir);
+    const name = tableNameFor(opts.workspace, opts.space);
+    const schema = arrowSchema(opts.space);
+    let rebuilt: RebuiltInfo | undefined;
+    let table: Table | undefined;
+    const names = await db.tableNames();
+    if (names.includes(name) || fs.existsSync(path.join(opts.dir, `${name}.lance`))) {
+      try {
+        table = await db.openTable(name);
+        const mismatch = schemaMismatch(await table.schema(), schema);
+        if (mismatch) throw new Error(`schema mismatch (${mismatch})`);
+        // Reading every small column touches every data file: corrupt or missing files fail here,
+        // at open, instead of in the middle of a search.
+        await table.query().select(['uid', 'content_hash', 'meta_hash']).toArray();
+      } catch (e) {
+        rebuilt = { table: name, reason: `the index table could not be read and was rebuilt (${firstLine(e)})` };
+        try { table?.close(); } catch { /* already unusable */ }
+        table = undefined;
+        await dropHard(db, opts.dir, name);
+      }
+    }
+    table ??= await db.createEmptyTable(name, schema, { mode: 'overwrite' });
+    return new IndexStore(lancedb, db, table, name, opts.space, opts.dir, rebuilt);
+  }
+
+  async count(filter?: string): Promise<number> {
+    return this.table.countRows(filter);
+  }
+
+  /** Diff state of the stored rows, optionally only those of some files. */
+  async state(files?: readonly string[]): Promise<StoredRowState[]> {
+    const select: Record<string, string> = {
+      uid: 'uid', key: 'key', file: 'file', content_hash: 'content_hash', meta_hash: 'meta_hash',
+      has_vector: this.hasVectors ? 'vector IS NOT NULL' : 'false',
+    };
+    if (files && files.length === 0) return [];
+    const out: StoredRowState[] = [];
+    const chunks = files ? chunk(files, IN_CHUNK).map((c) => sqlIn('file', c)) : [undefined];
+    for (const where of chunks) {
+      let q = this.table.query().select(select);
+      if (where) q = q.where(where);
+      for (const r of await q.toArray()) {
+        out.push({ uid: r.uid, key: r.key, file: r.file, content_hash: r.content_hash, meta_hash: r.meta_hash, has_vector: Boolean(r.has_vector) });
+      }
+    }
+    return out;
+  }
+
+  /** Stored vectors for these content hashes (any row, any file): the reuse path for moved/renamed entries. */
+  async vectorsByContentHash(hashes: readonly string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    if (!this.hasVectors) return found;
+    for (const c of chunk([...new Set(hashes)], IN_CHUNK)) {
+      const rows = await this.table.query().where(`${sqlIn('content_hash', c)} AND vector IS NOT NULL`).select(['content_hash', 'vector']).toArray();
+      for (const r of rows) if (!found.has(r.content_hash)) found.set(r.content_hash, toFloat32(r.vector));
+    }
+    return found;
+  }
+
+  /**
+   * Inserts or replaces whole rows (matched on uid) in ONE atomic commit: after a crash either the
+   * whole batch is there or none of it, and a retried batch replaces instead of duplicating.
+   */
+  async upsert(rows: readonly IndexRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const data = rows.map((r) => {
+      const { vector, ...rest } = r;
+      return this.hasVectors ? { ...rest, vector: vector ? Array.from(vector) : null } : rest;
+    });
+    await this.table.mergeInsert('uid').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data);
+    this.ftsDirty = true;
+  }
+
+  /** Rewrites the metadata columns of existing rows, leaving their vectors untouched (one commit). */
+  async updateMeta(rows: readonly IndexRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const data = rows.map((r) => {
+      const { vector: _omit, ...rest } = r;
+      return rest;
+    });
+    await this.table.mergeInsert('uid').whenMatchedUpdateAll().execute(data);
+    this.ftsDirty = true;
+  }
+
+  async deleteUids(uids: readonly string[]): Promise<void> {
+    for (const c of chunk(uids, IN_CHUNK)) await this.table.delete(sqlIn('uid', c));
+    if (uids.length) this.ftsDirty = true;
+  }
+
+  /**
+   * After a run of writes: create the full-text index the first time, else fold new rows into it
+   * and compact small fragments (LanceDB's optimize). Rows written since still match in full-text
+   * search (LanceDB scans unindexed rows), so skipping this after a crash loses no results.
+   */
+  async finishWrites(): Promise<void> {
+    if (!this.ftsDirty) return;
+    const indices = await this.table.listIndices();
+    const rows = await this.table.countRows();
+    const lancedb = this.lancedb;
+    if (!indices.some((i) => i.name === FTS_INDEX)) {
+      if (rows > 0) await this.table.createIndex('fts_text', { config: lancedb.Index.fts({ withPosition: false }), replace: true, name: FTS_INDEX });
+    } else {
+      await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    }
+    if (this.hasVectors && rows >= VECTOR_INDEX_MIN_ROWS && !indices.some((i) => i.columns.includes('vector'))) {
+      await this.createVectorIndex();
+    }
+    this.ftsDirty = false;
+  }
+
+  /** IVF-flat with cosine: exact distances within the probed partitions (no quantisation error). */
+  async createVectorIndex(): Promise<void> {
+    const lancedb = this.lancedb;
+    const rows = await this.table.countRows('vector IS NOT NULL');
+    const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
+    await this.table.createIndex('vector', {
+      config: lancedb.Index.ivfFlat({ distanceType: 'cosine', numPartitions }),
+      replace: true,
+    });
+  }
+
+  async hasFtsIndex(): Promise<boolean> {
+    return (await this.table.listIndices()).some((i) => i.name === FTS_INDEX);
+  }
+
+  /** Rows with this citation key (several when files share a key), in file order. */
+  async entriesByKey(key: string): Promise<StoredEntry[]> {
+    const rows = await this.table.query().where(sqlIn('key', [key])).select([...DISPLAY_COLUMNS]).toArray();
+    return rows.map(toEntry).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  }
+
+  async vectorOf(uid: string): Promise<Float32Array | undefined> {
+    if (!this.hasVectors) return undefined;
+    const rows = await this.table.query().where(`${sqlIn('uid', [uid])} AND vector IS NOT NULL`).select(['vector']).limit(1).toArray();
+    return rows.length ? toFloat32(rows[0].vector) : undefined;
+  }
+
+  close(): void {
+    this.table.close();
+    this.db.close();
+  }
+}
+
+/** Drop through LanceDB; when the files are too broken for that, remove the table directory. */
+async function dropHard(db: Connection, dir: string, name: string): Promise<void> {
+  try {
+    await db.dropTable(name);
+  } catch {
+    // fall through to removing the files
+  }
+  fs.rmSync(path.join(dir, `${name}.lance`), { recursive: true, force: true });
+}
+
+export function toFloat32(v: unknown): Float32Array {
+  if (v instanceof Float32Array) return v;
+  const maybe = v as { toArray?: () => ArrayLike<number> };
+  if (maybe && typeof maybe.toArray === 'function') return Float32Array.from(maybe.toArray());
+  return Float32Array.from(v as ArrayLike<number>);
+}
+
+// LanceDB returns Arrow rows as loosely typed records; this is the one place they become StoredEntry.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toEntry(r: any): StoredEntry {
+  return {
+    uid: r.uid, key: r.key, type: r.type, title: r.title, abstract: r.abstract, authors: r.authors,
+    year: r.year ?? null, venue: r.venue ?? null, doi: r.doi ?? null, url: r.url ?? null, arxiv_id: r.arxiv_id ?? null,
+    file: r.file, line: r.line, has_abstract: Boolean(r.has_abstract), synthetic_key: Boolean(r.synthetic_key),
+  };
+}
+
+function chunk<T>(xs: readonly T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+function firstLine(e: unknown): string {
+  const s = e instanceof Error ? e.message : String(e);
+  return s.split('\n')[0].slice(0, 300);
+}
