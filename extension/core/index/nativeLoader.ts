@@ -40,7 +40,7 @@ export interface NativeLoaderOptions {
 const PACKAGE: Record<NativeModuleName, string> = { lancedb: '@lancedb/lancedb', onnxruntime: 'onnxruntime-node' };
 const LABEL: Record<NativeModuleName, string> = { lancedb: "LanceDB's native module", onnxruntime: "ONNX Runtime's native module" };
 const FALLBACK: Record<NativeModuleName, string> = {
-  lancedb: 'related-paper search falls back to an in-memory lexical index for this session (nothing is stored on disk)',
+  lancedb: 'related-paper search and suggestions are off until it can load (bibliography checks and diagnostics keep working)',
   onnxruntime: 'related-paper search falls back to lexical (keyword) matching without the SPECTER2 model',
 };
 
@@ -110,11 +110,20 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
 export type LanceDb = typeof LanceDbModule;
 let lanceCache: NativeLoadResult<LanceDb> | undefined;
 
-/** Cached for the process (a native addon either loads or it does not). Pass options to bypass the cache. */
+/**
+ * Cached for the process (a native addon either loads or it does not). A simulated failure
+ * (env var) is checked on every call so tests can switch it on and off. Options bypass the cache.
+ */
 export function loadLanceDb(opts?: NativeLoaderOptions): NativeLoadResult<LanceDb> {
   if (opts) return loadNative<LanceDb>('lancedb', opts);
+  if (simulated(process.env, 'lancedb')) return loadNative<LanceDb>('lancedb');
   lanceCache ??= loadNative<LanceDb>('lancedb');
   return lanceCache;
+}
+
+/** onnxruntime-node through the same guard (the model runtime may use this or its own loader). */
+export function loadOnnxRuntime(opts?: NativeLoaderOptions): NativeLoadResult<unknown> {
+  return loadNative<unknown>('onnxruntime', opts);
 }
 
 /** Thrown by code that needs LanceDB and cannot go on without it; carries the user message. */
