@@ -1,0 +1,244 @@
+/**
+ * Inserting a citation as ONE minimal edit (so one Undo restores the text exactly), merging into a
+ * citation that touches the cursor instead of nesting or duplicating:
+ *   LaTeX     `\cite{a}|`  → `\cite{a,key}`        (configured command for new ones: \cite, \citep, …)
+ *   Pandoc    `[@a; @b]|`  → `[@a; @b; @key]`      (Markdown, Quarto, R Markdown)
+ *   Typst     `@a|`        → `@a @key`             (`#cite(<key>)` when `@key` cannot spell the key)
+ *   plain     `[a]|`       → `[a; key]`
+ * Pure: no `vscode` import.
+ */
+import { TYPST_REF_KEY_RE, type DocLanguage } from './markup';
+
+export interface CitationEdit {
+  /** Where to edit (UTF-16 offset into the document). */
+  offset: number;
+  deleteLength: number;
+  insertText: string;
+  /** The key was already in the adjacent citation: the edit is empty. */
+  alreadyCited: boolean;
+  /** The key was merged into an existing citation. */
+  merged: boolean;
+}
+
+export interface CitationStyle {
+  /** LaTeX command for new citations, with or without the backslash (`\cite`, `citep`, `\autocite`). */
+  latexCommand: string;
+}
+
+/** A key or setting that cannot be written in the document's syntax; the message names both. */
+export class CitationError extends Error {
+  override name = 'CitationError';
+}
+
+/** How far around the cursor to look for an existing citation (citations are short). */
+const WINDOW = 4000;
+
+interface Found {
+  start: number;
+  end: number;
+  keys: string[];
+  /** Offset where a merged key goes. */
+  insertAt: number;
+  /** Separator to put before the merged key. */
+  sep: string;
+}
+
+/** Only spaces/tabs between the cursor and the citation (never a line break or text). */
+function touches(text: string, offset: number, start: number, end: number): boolean {
+  if (offset >= start && offset <= end) return true;
+  if (offset > end) return /^[ \t]*$/.test(text.slice(end, offset));
+  return /^[ \t]*$/.test(text.slice(offset, start));
+}
+
+function nearest(text: string, offset: number, all: Found[]): Found | undefined {
+  let best: Found | undefined;
+  let bestDist = Infinity;
+  for (const f of all) {
+    if (!touches(text, offset, f.start, f.end)) continue;
+    const d = offset < f.start ? f.start - offset : offset > f.end ? offset - f.end : 0;
+    if (d < bestDist) {
+      best = f;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
+function scan(text: string, offset: number, re: RegExp, build: (m: RegExpExecArray, base: number) => Found | undefined): Found[] {
+  const base = Math.max(0, offset - WINDOW);
+  const slice = text.slice(base, Math.min(text.length, offset + WINDOW));
+  const out: Found[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(slice); m; m = re.exec(slice)) {
+    const f = build(m, base);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+const needsSpaceBefore = (prev: string | undefined) => prev !== undefined && !/[\s(\[{~]/.test(prev);
+
+function plain(offset: number, insertText: string): CitationEdit {
+  return { offset, deleteLength: 0, insertText, alreadyCited: false, merged: false };
+}
+function already(offset: number): CitationEdit {
+  return { offset, deleteLength: 0, insertText: '', alreadyCited: true, merged: true };
+}
+function merge(f: Found, keyText: string): CitationEdit {
+  return { offset: f.insertAt, deleteLength: 0, insertText: f.sep + keyText, alreadyCited: false, merged: true };
+}
+
+// ------------------------------------------------------------------------------------------- LaTeX
+
+const LATEX_CITE = /\\([A-Za-z]*cite[A-Za-z]*)(\*?)((?:\s*\[[^\]\n]*\]){0,2})\s*\{([^{}]*)\}/g;
+
+function latexCommandName(setting: string): string {
+  const name = setting.trim().replace(/^\\/, '');
+  if (!/^[A-Za-z]+\*?$/.test(name)) {
+    throw new CitationError(
+      `relatedPapers.citationCommand "${setting}" is not a LaTeX command name (expected e.g. \\cite, \\citep, \\autocite)`,
+    );
+  }
+  return name;
+}
+
+function latex(text: string, offset: number, key: string, style: CitationStyle): CitationEdit {
+  if (!/^[^\s,{}%\\#~]+$/.test(key)) {
+    throw new CitationError(`Key "${key}" cannot be written inside \\cite{…} (it contains a space, comma, brace, %, # or backslash)`);
+  }
+  const command = latexCommandName(style.latexCommand);
+  const found = scan(text, offset, LATEX_CITE, (m, base) => {
+    if (/cites$/.test(m[1]!)) return undefined; // multi-cite \cites{a}{b}: appending a group is not a merge
+    const start = base + m.index;
+    const end = start + m[0].length;
+    const group = m[4]!;
+    const closing = end - 1;
+    const trimmed = group.replace(/\s+$/, '');
+    const sep = trimmed.length === 0 || trimmed.endsWith(',') ? '' : ',';
+    return { start, end, keys: group.split(',').map((k) => k.trim()).filter(Boolean), insertAt: closing - (group.length - trimmed.length), sep };
+  });
+  const f = nearest(text, offset, found);
+  if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);
+  const prev = offset > 0 ? text[offset - 1] : undefined;
+  // a citation glued to the preceding word gets a tie (the usual "text~\cite{key}")
+  const tie = prev !== undefined && /[\p{L}\p{N}.,;:)]/u.test(prev) ? '~' : '';
+  return plain(offset, `${tie}\\${command}{${key}}`);
+}
+
+// ---------------------------------------------------------------------------------------- Pandoc
+
+const PANDOC_SIMPLE_KEY = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?$/u;
+const PANDOC_BRACKET = /\[([^\[\]\n]*?-?@[^\[\]\n]*)\]/g;
+const PANDOC_KEYS = /-?@(?:\{([^{}\n]+)\}|([\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?))/gu;
+
+function pandocKeyText(key: string): string {
+  if (PANDOC_SIMPLE_KEY.test(key)) return `@${key}`;
+  if (!/[{}\n]/.test(key)) return `@{${key}}`;
+  throw new CitationError(`Key "${key}" cannot be written as a Pandoc citation (it contains a brace or a line break)`);
+}
+
+function pandoc(text: string, offset: number, key: string): CitationEdit {
+  const keyText = pandocKeyText(key);
+  const found = scan(text, offset, PANDOC_BRACKET, (m, base) => {
+    const start = base + m.index;
+    const end = start + m[0].length;
+    const keys = [...m[1]!.matchAll(PANDOC_KEYS)].map((k) => k[1] ?? k[2]!);
+    if (keys.length === 0) return undefined;
+    return { start, end, keys, insertAt: end - 1, sep: '; ' };
+  });
+  const f = nearest(text, offset, found);
+  if (f) return f.keys.includes(key) ? already(offset) : merge(f, keyText);
+  const prev = offset > 0 ? text[offset - 1] : undefined;
+  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${keyText}]`);
+}
+
+// ----------------------------------------------------------------------------------------- Typst
+
+const TYPST_CITES = /@([\p{L}\p{N}_][\p{L}\p{N}_\-:.]*)|#cite\(\s*(?:<([^<>\s]+)>|label\(\s*"((?:[^"\\]|\\.)*)"\s*\))[^()\n]*\)/gu;
+
+function typstKeyText(key: string): string {
+  if (TYPST_REF_KEY_RE.test(key)) return `@${key}`;
+  if (/^[\p{L}\p{N}_\-:.]+$/u.test(key)) return `#cite(<${key}>)`;
+  return `#cite(label(${JSON.stringify(key)}))`;
+}
+
+function typst(text: string, offset: number, key: string): CitationEdit {
+  const keyText = typstKeyText(key);
+  const found = scan(text, offset, TYPST_CITES, (m, base) => {
+    let start = base + m.index;
+    if (m[1] !== undefined && start > 0 && /[\p{L}\p{N}_]/u.test(text[start - 1]!)) return undefined; // e-mail
+    let k = m[1] ?? m[2] ?? (m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : '');
+    let len = m[0].length;
+    if (m[1] !== undefined) {
+      while (/[.:]$/.test(k)) k = k.slice(0, -1);
+      len = 1 + k.length;
+    }
+    const end = start + len;
+    // Typst groups consecutive references by itself: "merging" is writing the new one right after
+    return { start, end, keys: [k], insertAt: end, sep: ' ' };
+  });
+  // A run "@a @b" counts as one citation group for duplicate detection.
+  const touching = found.filter((f) => touches(text, offset, f.start, f.end));
+  const group = new Set<string>();
+  if (touching.length > 0) {
+    const sorted = [...found].sort((a, b) => a.start - b.start);
+    let lo = sorted.indexOf(touching[0]!);
+    let hi = lo;
+    while (lo > 0 && /^[ \t]*$/.test(text.slice(sorted[lo - 1]!.end, sorted[lo]!.start))) lo--;
+    while (hi < sorted.length - 1 && /^[ \t]*$/.test(text.slice(sorted[hi]!.end, sorted[hi + 1]!.start))) hi++;
+    for (let i = lo; i <= hi; i++) for (const k of sorted[i]!.keys) group.add(k);
+  }
+  if (group.has(key)) return already(offset);
+  const f = nearest(text, offset, found);
+  if (f && offset >= f.end) return merge({ ...f, insertAt: f.end }, keyText);
+  const prev = offset > 0 ? text[offset - 1] : undefined;
+  const next = text[offset];
+  const after = f && offset <= f.start && next !== undefined && !/\s/.test(next) ? ' ' : '';
+  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}${keyText}${after}`);
+}
+
+// ------------------------------------------------------------------------------------ plain text
+
+const PLAIN_BRACKET = /\[([\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*(?:\s*[,;]\s*[\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*)*)\]/gu;
+
+function plainText(text: string, offset: number, key: string): CitationEdit {
+  if (/[\[\]\n]/.test(key)) throw new CitationError(`Key "${key}" cannot be written as [key] (it contains a bracket or a line break)`);
+  const found = scan(text, offset, PLAIN_BRACKET, (m, base) => {
+    const start = base + m.index;
+    const end = start + m[0].length;
+    const keys = m[1]!.split(/[,;]/).map((k) => k.trim());
+    return { start, end, keys, insertAt: end - 1, sep: m[1]!.includes(',') && !m[1]!.includes(';') ? ', ' : '; ' };
+  });
+  const f = nearest(text, offset, found);
+  if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);
+  const prev = offset > 0 ? text[offset - 1] : undefined;
+  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${key}]`);
+}
+
+/** The edit that cites `key` at `offset` in `text` written in `language`. Throws CitationError for unwritable keys. */
+export function planCitation(
+  text: string,
+  language: DocLanguage,
+  offset: number,
+  key: string,
+  style: CitationStyle = { latexCommand: '\\cite' },
+): CitationEdit {
+  if (key.length === 0) throw new CitationError('Empty citation key');
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw new CitationError(`Key ${JSON.stringify(key)} contains a control character`);
+  const at = Math.max(0, Math.min(offset, text.length));
+  switch (language) {
+    case 'latex':
+      return latex(text, at, key, style);
+    case 'markdown':
+      return pandoc(text, at, key);
+    case 'typst':
+      return typst(text, at, key);
+    case 'plaintext':
+      return plainText(text, at, key);
+  }
+}
+
+/** Apply an edit to a string (tests, CLI). */
+export function applyEdit(text: string, edit: Pick<CitationEdit, 'offset' | 'deleteLength' | 'insertText'>): string {
+  return text.slice(0, edit.offset) + edit.insertText + text.slice(edit.offset + edit.deleteLength);
+}

@@ -1,0 +1,333 @@
+/**
+ * The ONE typed protocol between the extension host and the "Related Papers" webview.
+ *
+ * Shared by both sides (the webview bundle imports this file too, so it must stay free of `vscode` and
+ * Node imports). Every message is validated on receipt with `parseHostMessage` / `parseWebviewMessage`:
+ * the webview is a browser context that renders hostile bibliography strings, and the host must never act
+ * on a message it did not expect (a compromised webview could otherwise ask it to open arbitrary URLs —
+ * which is why link/open requests carry only a citation key, never a URL or a path).
+ *
+ * Handshake: the webview posts `ready` once its listener is installed; the host queues everything before
+ * that (see `extension/host/messageQueue.ts`), because `postMessage` to a webview that is not listening yet
+ * silently drops the message.
+ *
+ * Hand-written validators (no schema library is installed; zod/valibot would be one more runtime dependency
+ * for ~15 message shapes whose checks are simple and need hard size limits anyway).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Upper bounds so a hostile or runaway bibliography cannot make the webview choke. */
+export const LIMITS = {
+  key: 512,
+  shortText: 4_000,
+  abstract: 100_000,
+  query: 20_000,
+  authors: 500,
+  hits: 500,
+  message: 10_000,
+} as const;
+
+export type Section = 'suggestions' | 'similar';
+export type QuerySource = 'cursor' | 'search' | 'selection' | 'entry' | 'top-suggestion';
+
+/** One paper as displayed. Every string came from a bibliography: render with textContent only. */
+export interface PaperView {
+  key: string;
+  title: string;
+  authors: string[];
+  year?: number;
+  venue?: string;
+  abstract: string;
+  /** Relevance in [0, 1] for the score bar. */
+  score: number;
+  /** Cosine similarity when the vector path contributed. */
+  cosine?: number;
+  /** Cited elsewhere in the current document ("cited" badge). */
+  cited: boolean;
+  /** Whether the host holds a valid http(s)/DOI link for this key (enables "Open DOI/URL"). */
+  hasLink: boolean;
+  /** "refs.bib:12", for the tooltip of "Open entry". */
+  source: string;
+  /** The best-matching abstract sentence (UTF-16 offsets into `abstract`), computed on the host. */
+  highlight?: { start: number; end: number };
+}
+
+export type ModelView =
+  | { kind: 'ready'; modelId: string; precision: 'fp32' | 'int8' }
+  | { kind: 'loading' }
+  | { kind: 'missing'; message: string }
+  | { kind: 'error'; message: string };
+
+export interface StatusView {
+  entries: number;
+  files: number;
+  model: ModelView;
+  lexicalOnly: boolean;
+  indexing?: { done: number; total: number; message?: string };
+  storageError?: string;
+}
+
+export interface QueryView {
+  source: QuerySource;
+  /** The text the results are for (cursor context, search text, or an entry's title). */
+  text: string;
+  /** The .bib key for `entry` / `top-suggestion` queries. */
+  key?: string;
+}
+
+/** Commands the webview may ask the host to run (an allow-list, not free command ids). */
+export const WEBVIEW_COMMANDS = ['downloadModel', 'useLocalModelFolder', 'reindex', 'showLog', 'openSettings'] as const;
+export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
+
+// ---------------------------------------------------------------- host → webview
+export type HostMessage =
+  | { type: 'status'; status: StatusView }
+  | { type: 'results'; section: Section; query: QueryView; hits: PaperView[]; lexicalOnly: boolean; replyTo?: number }
+  | { type: 'busy'; section: Section; busy: boolean }
+  | { type: 'clear'; section: Section }
+  /** Fill the search box (the "Find related papers" command with a selection). */
+  | { type: 'setQuery'; text: string }
+  | { type: 'reply'; id: number; ok: boolean; error?: string }
+  | { type: 'error'; message: string };
+
+// ---------------------------------------------------------------- webview → host
+export type WebviewMessage =
+  | { type: 'ready'; version: number }
+  | { type: 'search'; id: number; text: string }
+  | { type: 'insert'; id: number; key: string }
+  | { type: 'copy'; id: number; key: string }
+  | { type: 'open'; id: number; key: string }
+  | { type: 'link'; id: number; key: string }
+  | { type: 'command'; id: number; command: WebviewCommand }
+  /** The webview rejected a message or hit an error; the host logs it. */
+  | { type: 'log'; level: 'warn' | 'error'; message: string };
+
+/** Webview requests that get a `reply` with the same id. */
+export type WebviewRequest = Extract<WebviewMessage, { id: number }>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+// ---------------------------------------------------------------- validation helpers
+type Obj = Record<string, unknown>;
+
+class Invalid extends Error {}
+
+function fail(path: string, what: string): never {
+  throw new Invalid(`${path}: ${what}`);
+}
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
+  return v as Obj;
+}
+function str(v: unknown, path: string, max: number, allowEmpty = true): string {
+  if (typeof v !== 'string') fail(path, 'expected a string');
+  if (v.length > max) fail(path, `string longer than ${max}`);
+  if (!allowEmpty && v.length === 0) fail(path, 'empty string');
+  return v;
+}
+function optStr(v: unknown, path: string, max: number): string | undefined {
+  return v === undefined ? undefined : str(v, path, max);
+}
+function num(v: unknown, path: string, min = -Infinity, max = Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'expected a finite number');
+  if (v < min || v > max) fail(path, `number outside [${min}, ${max}]`);
+  return v;
+}
+function int(v: unknown, path: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const n = num(v, path, min, max);
+  if (!Number.isInteger(n)) fail(path, 'expected an integer');
+  return n;
+}
+function optNum(v: unknown, path: string, min?: number, max?: number): number | undefined {
+  return v === undefined ? undefined : num(v, path, min, max);
+}
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') fail(path, 'expected a boolean');
+  return v;
+}
+function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(path, `expected one of ${allowed.join('|')}`);
+  }
+  return v as T;
+}
+function arr(v: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(v)) fail(path, 'expected an array');
+  if (v.length > max) fail(path, `array longer than ${max}`);
+  return v;
+}
+/** Reject unknown fields: a message with extra fields is not one we sent. */
+function only(o: Obj, path: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(path, `unexpected field "${k}"`);
+}
+function key(v: unknown, path: string): string {
+  const s = str(v, path, LIMITS.key, false);
+  // Keys are inserted into documents and used to look entries up: no control characters.
+  if (/[\u0000-\u001f\u007f]/.test(s)) fail(path, 'control character in key');
+  return s;
+}
+
+const SECTIONS: readonly Section[] = ['suggestions', 'similar'];
+const SOURCES: readonly QuerySource[] = ['cursor', 'search', 'selection', 'entry', 'top-suggestion'];
+
+function paperView(v: unknown, path: string): PaperView {
+  const o = obj(v, path);
+  only(o, path, ['key', 'title', 'authors', 'year', 'venue', 'abstract', 'score', 'cosine', 'cited', 'hasLink', 'source', 'highlight']);
+  const abstract = str(o.abstract, `${path}.abstract`, LIMITS.abstract);
+  const p: PaperView = {
+    key: key(o.key, `${path}.key`),
+    title: str(o.title, `${path}.title`, LIMITS.shortText),
+    authors: arr(o.authors, `${path}.authors`, LIMITS.authors).map((a, i) => str(a, `${path}.authors[${i}]`, LIMITS.shortText)),
+    abstract,
+    score: num(o.score, `${path}.score`, 0, 1),
+    cited: bool(o.cited, `${path}.cited`),
+    hasLink: bool(o.hasLink, `${path}.hasLink`),
+    source: str(o.source, `${path}.source`, LIMITS.shortText),
+  };
+  const year = o.year === undefined ? undefined : int(o.year, `${path}.year`, 0, 9999);
+  if (year !== undefined) p.year = year;
+  const venue = optStr(o.venue, `${path}.venue`, LIMITS.shortText);
+  if (venue !== undefined) p.venue = venue;
+  const cosine = optNum(o.cosine, `${path}.cosine`, -1, 1);
+  if (cosine !== undefined) p.cosine = cosine;
+  if (o.highlight !== undefined) {
+    const h = obj(o.highlight, `${path}.highlight`);
+    only(h, `${path}.highlight`, ['start', 'end']);
+    const start = int(h.start, `${path}.highlight.start`, 0, abstract.length);
+    const end = int(h.end, `${path}.highlight.end`, start, abstract.length);
+    p.highlight = { start, end };
+  }
+  return p;
+}
+
+function modelView(v: unknown, path: string): ModelView {
+  const o = obj(v, path);
+  const kind = oneOf(o.kind, `${path}.kind`, ['ready', 'loading', 'missing', 'error'] as const);
+  switch (kind) {
+    case 'ready':
+      only(o, path, ['kind', 'modelId', 'precision']);
+      return {
+        kind,
+        modelId: str(o.modelId, `${path}.modelId`, LIMITS.shortText),
+        precision: oneOf(o.precision, `${path}.precision`, ['fp32', 'int8'] as const),
+      };
+    case 'loading':
+      only(o, path, ['kind']);
+      return { kind };
+    case 'missing':
+    case 'error':
+      only(o, path, ['kind', 'message']);
+      return { kind, message: str(o.message, `${path}.message`, LIMITS.message) };
+  }
+}
+
+function statusView(v: unknown, path: string): StatusView {
+  const o = obj(v, path);
+  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'storageError']);
+  const s: StatusView = {
+    entries: int(o.entries, `${path}.entries`),
+    files: int(o.files, `${path}.files`),
+    model: modelView(o.model, `${path}.model`),
+    lexicalOnly: bool(o.lexicalOnly, `${path}.lexicalOnly`),
+  };
+  if (o.indexing !== undefined) {
+    const ix = obj(o.indexing, `${path}.indexing`);
+    only(ix, `${path}.indexing`, ['done', 'total', 'message']);
+    s.indexing = { done: int(ix.done, `${path}.indexing.done`), total: int(ix.total, `${path}.indexing.total`) };
+    const m = optStr(ix.message, `${path}.indexing.message`, LIMITS.message);
+    if (m !== undefined) s.indexing.message = m;
+  }
+  const se = optStr(o.storageError, `${path}.storageError`, LIMITS.message);
+  if (se !== undefined) s.storageError = se;
+  return s;
+}
+
+function queryView(v: unknown, path: string): QueryView {
+  const o = obj(v, path);
+  only(o, path, ['source', 'text', 'key']);
+  const q: QueryView = { source: oneOf(o.source, `${path}.source`, SOURCES), text: str(o.text, `${path}.text`, LIMITS.query) };
+  if (o.key !== undefined) q.key = key(o.key, `${path}.key`);
+  return q;
+}
+
+function run<T>(fn: () => T): Parsed<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+/** Validate a message received by the webview. */
+export function parseHostMessage(data: unknown): Parsed<HostMessage> {
+  return run((): HostMessage => {
+    const o = obj(data, 'message');
+    const type = oneOf(o.type, 'message.type', ['status', 'results', 'busy', 'clear', 'setQuery', 'reply', 'error'] as const);
+    switch (type) {
+      case 'status':
+        only(o, 'status', ['type', 'status']);
+        return { type, status: statusView(o.status, 'status.status') };
+      case 'results': {
+        only(o, 'results', ['type', 'section', 'query', 'hits', 'lexicalOnly', 'replyTo']);
+        const m: HostMessage = {
+          type,
+          section: oneOf(o.section, 'results.section', SECTIONS),
+          query: queryView(o.query, 'results.query'),
+          hits: arr(o.hits, 'results.hits', LIMITS.hits).map((h, i) => paperView(h, `results.hits[${i}]`)),
+          lexicalOnly: bool(o.lexicalOnly, 'results.lexicalOnly'),
+        };
+        if (o.replyTo !== undefined) m.replyTo = int(o.replyTo, 'results.replyTo');
+        return m;
+      }
+      case 'busy':
+        only(o, 'busy', ['type', 'section', 'busy']);
+        return { type, section: oneOf(o.section, 'busy.section', SECTIONS), busy: bool(o.busy, 'busy.busy') };
+      case 'clear':
+        only(o, 'clear', ['type', 'section']);
+        return { type, section: oneOf(o.section, 'clear.section', SECTIONS) };
+      case 'setQuery':
+        only(o, 'setQuery', ['type', 'text']);
+        return { type, text: str(o.text, 'setQuery.text', LIMITS.query) };
+      case 'reply': {
+        only(o, 'reply', ['type', 'id', 'ok', 'error']);
+        const m: HostMessage = { type, id: int(o.id, 'reply.id'), ok: bool(o.ok, 'reply.ok') };
+        const err = optStr(o.error, 'reply.error', LIMITS.message);
+        if (err !== undefined) m.error = err;
+        return m;
+      }
+      case 'error':
+        only(o, 'error', ['type', 'message']);
+        return { type, message: str(o.message, 'error.message', LIMITS.message) };
+    }
+  });
+}
+
+/** Validate a message received by the host. */
+export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
+  return run((): WebviewMessage => {
+    const o = obj(data, 'message');
+    const type = oneOf(o.type, 'message.type', ['ready', 'search', 'insert', 'copy', 'open', 'link', 'command', 'log'] as const);
+    switch (type) {
+      case 'ready':
+        only(o, 'ready', ['type', 'version']);
+        return { type, version: int(o.version, 'ready.version') };
+      case 'search':
+        only(o, 'search', ['type', 'id', 'text']);
+        return { type, id: int(o.id, 'search.id'), text: str(o.text, 'search.text', LIMITS.query) };
+      case 'insert':
+      case 'copy':
+      case 'open':
+      case 'link':
+        only(o, type, ['type', 'id', 'key']);
+        return { type, id: int(o.id, `${type}.id`), key: key(o.key, `${type}.key`) };
+      case 'command':
+        only(o, 'command', ['type', 'id', 'command']);
+        return { type, id: int(o.id, 'command.id'), command: oneOf(o.command, 'command.command', WEBVIEW_COMMANDS) };
+      case 'log':
+        only(o, 'log', ['type', 'level', 'message']);
+        return { type, level: oneOf(o.level, 'log.level', ['warn', 'error'] as const), message: str(o.message, 'log.message', LIMITS.message) };
+    }
+  });
+}
