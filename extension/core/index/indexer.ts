@@ -58,6 +58,8 @@ export interface IndexSummary {
   updated: number;
   /** Rows left exactly as they were. */
   unchanged: number;
+  /** Entries per file read (after the duplicate-key rule), in the order read. */
+  perFile: { file: string; entries: number }[];
   /** True when no vectors could be made (no embedder, or a lexical-only store). */
   lexicalOnly: boolean;
   diagnostics: SourceDiagnostic[];
@@ -81,6 +83,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   const readable = new Set<string>();
   const unreadable = new Set<string>();
   const desired = new Map<string, IndexRow>();
+  const perFile: IndexSummary['perFile'] = [];
   for (let i = 0; i < queue.length; i++) {
     throwIfAborted(signal);
     const file = queue[i];
@@ -105,6 +108,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
       const row = recordToRow({ ...rec, file });
       desired.set(row.uid, row);
     }
+    perFile.push({ file, entries: firstLine.size });
     for (const linked of parsed.linked) {
       const abs = path.resolve(path.dirname(file), linked);
       if (!seen.has(abs)) { seen.add(abs); queue.push(abs); }
@@ -203,6 +207,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
     removed: removed.length,
     updated: metaOnly.length,
     unchanged,
+    perFile,
     lexicalOnly: embedder === null,
     diagnostics,
   };

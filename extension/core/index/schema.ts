@@ -54,9 +54,11 @@ export function contentHash(title: string, abstract: string): string {
   return sha(['content', title, abstract]).slice(0, 32);
 }
 
+export const TABLE_PREFIX = `papers_v${SCHEMA_VERSION}_`;
+
 export function tableNameFor(workspace: string, space: VectorSpace | null): string {
   const id = space ? [space.embedderId, space.dim] : ['lexical-only', 0];
-  return `papers_v${SCHEMA_VERSION}_${sha([workspace, ...id, SCHEMA_VERSION]).slice(0, 20)}`;
+  return `${TABLE_PREFIX}${sha([workspace, ...id, SCHEMA_VERSION]).slice(0, 20)}`;
 }
 
 /** Turns a parsed record into a row (without vector). Pure, so the indexer can diff cheaply. */
@@ -89,7 +91,7 @@ export function recordToRow(r: BibRecord): IndexRow {
 }
 
 /** Column order of the table. `vector` last and only when the table has a vector space. */
-export function arrowSchema(space: VectorSpace | null): arrow.Schema {
+export function arrowSchema(space: VectorSpace | null, workspace?: string): arrow.Schema {
   const utf8 = (name: string, nullable = false) => new arrow.Field(name, new arrow.Utf8(), nullable);
   const fields: arrow.Field[] = [
     utf8('uid'),
@@ -116,6 +118,7 @@ export function arrowSchema(space: VectorSpace | null): arrow.Schema {
   }
   const metadata = new Map<string, string>([['related_papers_schema', String(SCHEMA_VERSION)]]);
   if (space) metadata.set('related_papers_embedder', space.embedderId);
+  if (workspace !== undefined) metadata.set('related_papers_workspace', workspace);
   return new arrow.Schema(fields, metadata);
 }
 

@@ -49,6 +49,9 @@ export async function search(store: IndexStore, q: SearchQuery): Promise<Hit[]> 
   const pool = Math.max(k * 3, 30);
   const lists: Ranked[][] = [];
   const useVector = Boolean(q.queryVector) && store.hasVectors;
+  if (useVector && q.queryVector!.length !== store.space!.dim) {
+    throw new Error(`query vector has ${q.queryVector!.length} dimensions; the index table holds ${store.space!.dim}-d vectors of ${store.space!.embedderId}`);
+  }
   const text = (q.text ?? '').slice(0, MAX_QUERY_CHARS).trim();
   if (useVector) lists.push(await vectorList(store, q.queryVector!, where, pool));
   if (text) lists.push(await textList(store, text, where, pool));

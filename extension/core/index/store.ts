@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
-import { arrowSchema, schemaMismatch, sqlIn, tableNameFor, type IndexRow, type VectorSpace } from './schema';
+import type * as arrow from 'apache-arrow';
+import { arrowSchema, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type VectorSpace } from './schema';
 
 export interface OpenStoreOptions {
   /** Directory holding the tables (the extension passes its global storage; the CLI `--db`). */
@@ -76,12 +77,7 @@ export class IndexStore {
    * when the directory is unusable (then nothing can be stored: the caller reports it).
    */
   static async open(opts: OpenStoreOptions): Promise<IndexStore> {
-    let lancedb = opts.lancedb;
-    if (!lancedb) {
-      const loaded = loadLanceDb();
-      if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
-      lancedb = loaded.module;
-    }
+    const lancedb = opts.lancedb ?? requireLanceDb();
     if (opts.space && (!Number.isInteger(opts.space.dim) || opts.space.dim <= 0)) {
       throw new Error(`embedder ${opts.space.embedderId} reports an invalid dimension ${opts.space.dim}`);
     }
@@ -92,7 +88,7 @@ export class IndexStore {
     }
     const db = await lancedb.connect(opts.dir);
     const name = tableNameFor(opts.workspace, opts.space);
-    const schema = arrowSchema(opts.space);
+    const schema = arrowSchema(opts.space, opts.workspace);
     let rebuilt: RebuiltInfo | undefined;
     let table: Table | undefined;
     const names = await db.tableNames();
@@ -113,6 +109,54 @@ export class IndexStore {
     }
     table ??= await db.createEmptyTable(name, schema, { mode: 'overwrite' });
     return new IndexStore(lancedb, db, table, name, opts.space, opts.dir, rebuilt);
+  }
+
+  /** Whether the table for this (workspace, space) exists already (without creating it). */
+  static async exists(opts: OpenStoreOptions): Promise<boolean> {
+    if (!fs.existsSync(opts.dir)) return false;
+    const lancedb = opts.lancedb ?? requireLanceDb();
+    const db = await lancedb.connect(opts.dir);
+    try {
+      return (await db.tableNames()).includes(tableNameFor(opts.workspace, opts.space));
+    } finally {
+      db.close();
+    }
+  }
+
+  /**
+   * For when no model is available: the workspace's most recently written table, whatever its
+   * model, so search still runs (lexically) over what was indexed with a model before, and new
+   * rows land there with vector = null to be embedded when the model is back. With no table yet,
+   * a lexical-only table is created.
+   */
+  static async openLatest(opts: Omit<OpenStoreOptions, 'space'>): Promise<IndexStore> {
+    const lancedb = opts.lancedb ?? requireLanceDb();
+    let best: { space: VectorSpace | null; time: number } | undefined;
+    if (fs.existsSync(opts.dir)) {
+      const db = await lancedb.connect(opts.dir);
+      try {
+        for (const name of await db.tableNames()) {
+          if (!name.startsWith(TABLE_PREFIX)) continue;
+          try {
+            const t = await db.openTable(name);
+            const schema = await t.schema();
+            const versions = await t.listVersions();
+            t.close();
+            if (schema.metadata.get('related_papers_workspace') !== opts.workspace) continue;
+            const vec = schema.fields.find((f) => f.name === 'vector');
+            const embedderId = schema.metadata.get('related_papers_embedder');
+            const space = vec && embedderId ? { embedderId, dim: (vec.type as arrow.FixedSizeList).listSize } : null;
+            const time = Math.max(0, ...versions.map((v) => v.timestamp.getTime()));
+            if (!best || time > best.time) best = { space, time };
+          } catch {
+            // An unreadable table is skipped here; opening it by its space rebuilds it.
+          }
+        }
+      } finally {
+        db.close();
+      }
+    }
+    return IndexStore.open({ ...opts, lancedb, space: best?.space ?? null });
   }
 
   async count(filter?: string): Promise<number> {
@@ -231,6 +275,12 @@ export class IndexStore {
     this.table.close();
     this.db.close();
   }
+}
+
+function requireLanceDb(): LanceDb {
+  const loaded = loadLanceDb();
+  if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
+  return loaded.module;
 }
 
 /** Drop through LanceDB; when the files are too broken for that, remove the table directory. */

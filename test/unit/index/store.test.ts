@@ -155,3 +155,25 @@ test('a lexical-only store (no model) has no vector column and stores rows', asy
   assert.equal(st[0].has_vector, false);
   s.close();
 });
+
+test('openLatest (no model) opens the workspace table last written, whatever its model', async () => {
+  const dir = tempDir();
+  const fresh = await IndexStore.openLatest({ dir, workspace: WS });
+  assert.equal(fresh.hasVectors, false, 'nothing indexed yet → lexical-only table');
+  fresh.close();
+  const a = new HashEmbedder(16, { id: 'test/a' });
+  const b = new HashEmbedder(24, { id: 'test/b' });
+  const sa = await openWith(dir, a);
+  await sa.upsert([rowWithVector(a, 'k1', 'One')]);
+  await new Promise((r) => setTimeout(r, 20));
+  const sb = await openWith(dir, b);
+  await sb.upsert([rowWithVector(b, 'k1', 'One'), rowWithVector(b, 'k2', 'Two')]);
+  const other = await IndexStore.open({ dir, workspace: '/elsewhere', space: { embedderId: 'test/c', dim: 8 } });
+  await new Promise((r) => setTimeout(r, 20));
+  await other.upsert([{ ...recordToRow(rec('z', 'Z')), vector: new Float32Array(8).fill(0.5) }]);
+  const latest = await IndexStore.openLatest({ dir, workspace: WS });
+  assert.equal(latest.tableName, sb.tableName);
+  assert.deepEqual(latest.space, { embedderId: 'test/b', dim: 24 });
+  assert.equal(await latest.count(), 2);
+  for (const s of [sa, sb, other, latest]) s.close();
+});

@@ -1,0 +1,279 @@
+/**
+ * `related-papers index PATH... --db DIR [--model-dir DIR] [--json]`
+ * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--json]`
+ *
+ * The same core as the extension (indexer, store, search). The model comes from `deps` so the lead
+ * (and tests) decide which embedder runs. Exit codes: 0 (also when a bibliography has bad entries:
+ * they are reported as diagnostics), 2 unusable arguments, 1 unusable database / native module.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SourceDiagnostic } from '../core/types';
+import type { Embedder } from '../core/index/embedder';
+import { findBibliographyFiles } from '../core/index/discover';
+import { indexFiles, removeFiles } from '../core/index/indexer';
+import { NativeUnavailableError } from '../core/index/nativeLoader';
+import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { IndexStore } from '../core/index/store';
+import { CliError, readJsonLines, type CliIO } from './io';
+
+export interface IndexCommandDeps {
+  /** null = no model (lexical only). May throw CliError for an unusable --model-dir. */
+  createEmbedder(modelDir: string | undefined): Promise<(Embedder & { dispose?: () => unknown }) | Embedder | null>;
+}
+
+/** The CLI's tables are keyed by this fixed workspace id: one `--db` folder = one collection. */
+export const CLI_WORKSPACE = 'related-papers-cli';
+const QUERY_BATCH = 32;
+
+export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommandDeps): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      db: { type: 'string' },
+      'model-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'batch-size': { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
+  const dbDir = requireDb(values.db, 'index');
+  const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size');
+
+  // Resolve the arguments first: a missing PATH is an unusable argument, before any work is done.
+  const files = new Set<string>();
+  const walked: string[] = [];
+  const diagnostics: SourceDiagnostic[] = [];
+  for (const p of positionals) {
+    const abs = path.resolve(p);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      throw new CliError(`index: ${p}: no such file or folder`);
+    }
+    if (stat.isDirectory()) {
+      walked.push(abs);
+      const found = await findBibliographyFiles(abs);
+      found.files.forEach((f) => files.add(f));
+      for (const pr of found.problems) diagnostics.push({ file: pr.path, line: 1, severity: 'warning', message: pr.message });
+    } else {
+      files.add(abs);
+    }
+  }
+  const named = new Set(positionals.map((p) => path.resolve(p)));
+
+  const embedder = await deps.createEmbedder(values['model-dir']);
+  try {
+    const store = await openStore(dbDir, embedder, 'index');
+    try {
+      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
+      const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize });
+      // Rows of files that are gone (deleted, or no longer found under a folder given here) are removed.
+      const indexedFiles = new Set((await store.state()).map((s) => s.file));
+      const stale = [...indexedFiles].filter((f) => !fs.existsSync(f) || (walked.some((w) => isUnder(f, w)) && !files.has(f)));
+      const removedStale = stale.length ? await removeFiles(store, stale) : 0;
+      // Files found by walking a folder that are not bibliographies (package.json, README.md) are
+      // not worth a diagnostic; files named explicitly always are.
+      const silent = new Set(summary.perFile.filter((f) => f.entries === 0 && !named.has(f.file) && !/\.(bib|bibtex|biblatex)$/i.test(f.file)).map((f) => f.file));
+      const allDiagnostics = [...diagnostics, ...summary.diagnostics.filter((d) => !silent.has(d.file))];
+      const out = {
+        files: summary.files - silent.size,
+        entries: summary.entries,
+        embedded: summary.embedded,
+        reused: summary.reused,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+        removed: summary.removed + removedStale,
+        lexicalOnly: summary.lexicalOnly,
+        model: store.space?.embedderId ?? null,
+        table: store.tableName,
+        ...(store.rebuilt ? { rebuilt: store.rebuilt.reason } : {}),
+        diagnostics: allDiagnostics.map((d) => ({ file: d.file, line: d.line, severity: d.severity, message: d.message, ...(d.key !== undefined ? { key: d.key } : {}) })),
+      };
+      if (values.json) {
+        io.stdout.write(JSON.stringify(out) + '\n');
+      } else {
+        for (const d of out.diagnostics) io.stdout.write(`${d.file}:${d.line}: ${d.severity}: ${oneLine(d.message)}\n`);
+        io.stdout.write(
+          `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${out.reused} reused, ` +
+            `${out.updated} updated, ${out.unchanged} unchanged, ${out.removed} removed` +
+            (out.lexicalOnly ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
+        );
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  } finally {
+    await disposeEmbedder(embedder);
+  }
+}
+
+export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommandDeps): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      db: { type: 'string' },
+      'model-dir': { type: 'string' },
+      text: { type: 'string' },
+      key: { type: 'string' },
+      queries: { type: 'string' },
+      k: { type: 'string', default: '10' },
+      exclude: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const dbDir = requireDb(values.db, 'query');
+  const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
+  if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
+  const k = positiveInt(values.k!, '--k');
+  if (!fs.existsSync(dbDir)) throw new CliError(`query: --db ${dbDir}: no index there (run related-papers index first)`, 1);
+  let queriesStream: NodeJS.ReadableStream | undefined;
+  if (values.queries !== undefined) {
+    if (values.queries === '-') queriesStream = io.stdin;
+    else if (!fs.existsSync(values.queries)) throw new CliError(`query: --queries ${values.queries}: no such file`);
+    else queriesStream = fs.createReadStream(values.queries);
+  }
+  const excludeKeys = (values.exclude ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+
+  const embedder = await deps.createEmbedder(values['model-dir']);
+  try {
+    const store = await openStore(dbDir, embedder, 'query');
+    try {
+      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
+      // The vector path needs the table's own model; otherwise the query is answered lexically.
+      const queryEmbedder = embedder && store.space?.embedderId === embedder.id ? embedder : null;
+      if (embedder && !queryEmbedder) {
+        io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
+      }
+      if (values.key !== undefined) {
+        let hits: Hit[];
+        try {
+          hits = await similarTo(store, values.key, k, { excludeKeys });
+        } catch (e) {
+          if (e instanceof UnknownKeyError) throw new CliError(`query: --key ${JSON.stringify(values.key)}: no such entry in ${dbDir}`);
+          throw e;
+        }
+        printResults(io, values.json!, { key: values.key }, hits);
+        return 0;
+      }
+      if (values.text !== undefined) {
+        const [qv] = queryEmbedder ? await queryEmbedder.embedQueries([values.text]) : [undefined];
+        printResults(io, values.json!, { text: values.text }, await search(store, { text: values.text, queryVector: qv, k, excludeKeys }));
+        return 0;
+      }
+      await answerMany(io, queriesStream!, store, queryEmbedder, k, excludeKeys);
+      return 0;
+    } finally {
+      store.close();
+    }
+  } finally {
+    await disposeEmbedder(embedder);
+  }
+}
+
+/**
+ * JSON Lines in: {"id", "text"} (or {"id", "key"} for entries similar to a key); JSON Lines out:
+ * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
+ * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
+ */
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[]): Promise<void> {
+  let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
+  const flush = async () => {
+    const texts = pending.filter((p) => p.text !== undefined);
+    const vectors = embedder && texts.length ? await embedder.embedQueries(texts.map((p) => p.text!)) : [];
+    const vecOf = new Map(texts.map((p, i) => [p, vectors[i]]));
+    for (const p of pending) {
+      if (p.error) { io.stdout.write(JSON.stringify({ id: p.id, error: p.error }) + '\n'); continue; }
+      try {
+        const hits = p.key !== undefined
+          ? await similarTo(store, p.key, k, { excludeKeys })
+          : await search(store, { text: p.text, queryVector: vecOf.get(p), k, excludeKeys });
+        io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(hits, embedder), results: hits.map(resultJson) }) + '\n');
+      } catch (e) {
+        const msg = e instanceof UnknownKeyError ? e.message : `line ${p.line}: ${(e as Error).message.split('\n')[0]}`;
+        io.stdout.write(JSON.stringify({ id: p.id, error: msg }) + '\n');
+      }
+    }
+    pending = [];
+  };
+  for await (const { line, value } of readJsonLines(stream)) {
+    const o = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+    const id = o.id ?? null;
+    if (typeof o.text === 'string') pending.push({ line, id, text: o.text });
+    else if (typeof o.key === 'string') pending.push({ line, id, key: o.key });
+    else pending.push({ line, id, error: `line ${line}: expected {"id","text"} or {"id","key"}` });
+    if (pending.length >= QUERY_BATCH) await flush();
+  }
+  await flush();
+}
+
+async function openStore(dbDir: string, embedder: Embedder | null, cmd: string): Promise<IndexStore> {
+  try {
+    return embedder
+      ? cmd === 'query' && !(await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } }))
+        ? await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE })
+        : await IndexStore.open({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } })
+      : await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE });
+  } catch (e) {
+    if (e instanceof NativeUnavailableError) throw new CliError(`${cmd}: ${e.message}`, 1);
+    throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
+  }
+}
+
+function printResults(io: CliIO, json: boolean, query: Record<string, string>, hits: Hit[]): void {
+  const mode = hits[0]?.mode;
+  if (json) {
+    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, results: hits.map(resultJson) }) + '\n');
+    return;
+  }
+  if (hits.length === 0) io.stdout.write('no results\n');
+  hits.forEach((h, i) => {
+    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.score.toFixed(3)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})\n`);
+  });
+  if (mode === 'lexical') io.stdout.write('(lexical results only: no model vectors for this query)\n');
+}
+
+function resultJson(h: Hit) {
+  return { key: h.key, title: h.title, score: round(h.score), ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}), file: h.file, line: h.line };
+}
+
+function modeOf(hits: Hit[], embedder: Embedder | null): SearchMode | null {
+  return hits[0]?.mode ?? (embedder ? null : 'lexical');
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** Bibliography strings are hostile: no control characters (terminal escapes, newlines) reach the terminal. */
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+}
+
+function requireDb(db: string | undefined, cmd: string): string {
+  if (!db) throw new CliError(`${cmd}: --db DIR is required (the folder holding the index)`);
+  return path.resolve(db);
+}
+
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`${flag} must be a positive integer, not "${s}"`);
+  return n;
+}
+
+function isUnder(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+async function disposeEmbedder(e: unknown): Promise<void> {
+  const d = (e as { dispose?: () => unknown } | null)?.dispose;
+  if (typeof d === 'function') await d.call(e);
+}
