@@ -1,0 +1,286 @@
+/**
+ * BibTeX/BibLaTeX file → BibRecords + diagnostics.
+ * Pipeline: split (./bibtexSplit) → fields (./bibtexFields) → @string expansion → xdata/crossref inheritance →
+ * cache lookup by decoding input → LaTeX decoding of the few fields a record needs (./latexDecode).
+ */
+import type { BibRecord, SourceDiagnostic } from '../types';
+import { splitBibtex, type RawChunk } from './bibtexSplit';
+import { parseChunkFields, type ParsedChunk, type ValuePart } from './bibtexFields';
+import { EntryCache, type DecodedEntry } from './entryCache';
+import { sha256 } from './hash';
+import { arxivIdFromEprint, arxivIdFromText, normaliseDoi, yearFrom } from './identifiers';
+import { decodePlain, decodeWithEngine, needsLatexEngine, splitNames, type DecodedName, type LatexRequest } from './latexDecode';
+import { syntheticKey, uniqueKey } from './syntheticKey';
+
+export interface BibtexParseOptions {
+  cache?: EntryCache;
+  /** Called once per entry that is actually decoded (not served from the cache). */
+  onDecode?: (key: string) => void;
+}
+
+/** The raw fields a record is built from; only these are expanded, inherited, hashed and decoded. */
+const RECORD_FIELDS = [
+  'title', 'subtitle', 'abstract', 'author', 'editor', 'year', 'date', 'journal', 'journaltitle', 'booktitle',
+  'doi', 'url', 'eprint', 'archiveprefix', 'eprinttype',
+] as const;
+type RecordField = (typeof RECORD_FIELDS)[number];
+type RawValues = Partial<Record<RecordField, string>>;
+
+/** BibTeX's predefined month macros (as in bibtex's plain.bst and the library). */
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** Child types whose `booktitle` comes from the crossref parent's `title` (BibLaTeX inheritance rules, simplified). */
+const BOOKTITLE_FROM_PARENT_TITLE = new Set([
+  'inproceedings', 'incollection', 'inbook', 'inreference', 'bookinbook', 'suppbook', 'suppcollection', 'conference',
+]);
+
+interface EntryInfo {
+  chunk: RawChunk;
+  parsed: ParsedChunk;
+  hash: string;
+}
+
+export function parseBibtexText(
+  file: string,
+  text: string,
+  opts: BibtexParseOptions = {},
+): { records: BibRecord[]; diagnostics: SourceDiagnostic[]; entryHashes: string[] } {
+  const diagnostics: SourceDiagnostic[] = [];
+  const chunks = splitBibtex(text);
+  const macros = new Map<string, string>(MONTHS.map((m, i) => [m, String(i + 1)]));
+  const undefinedMacros = new Map<string, { line: number; uses: number }>();
+  const expand = (parts: ValuePart[]): string =>
+    parts
+      .map((p) => {
+        if (p.kind === 'text') return p.text;
+        const v = macros.get(p.name);
+        if (v !== undefined) return v;
+        const u = undefinedMacros.get(p.name);
+        if (u) u.uses++;
+        else undefinedMacros.set(p.name, { line: p.line, uses: 1 });
+        return p.name;
+      })
+      .join('');
+
+  const entries: EntryInfo[] = [];
+  for (const chunk of chunks) {
+    if (!chunk.terminated) {
+      const next = chunk.end < text.length ? `; it was cut where the next entry starts (line ${lineAt(text, chunk.end)})` : ' before the end of the file';
+      diagnostics.push({
+        file,
+        line: chunk.line,
+        severity: 'error',
+        message: `@${chunk.type} is not closed (unbalanced braces or a missing closing delimiter)${next}`,
+      });
+    }
+    if (chunk.kind === 'string') {
+      const parsed = parseChunkFields(text, chunk, false);
+      for (const p of parsed.problems) diagnostics.push({ file, line: p.line, severity: 'warning', message: `@string: ${p.message}` });
+      for (const [name, field] of parsed.fields) macros.set(name, expand(field.parts));
+    } else if (chunk.kind === 'entry') {
+      const parsed = parseChunkFields(text, chunk, true);
+      const key = parsed.key;
+      for (const p of parsed.problems) diagnostics.push({ file, line: p.line, severity: 'warning', message: p.message, ...(key ? { key } : {}) });
+      if (!chunk.terminated && diagnostics.length) {
+        const d = diagnostics.find((x) => x.line === chunk.line && x.severity === 'error' && x.key === undefined);
+        if (d && key) d.key = key;
+      }
+      entries.push({ chunk, parsed, hash: sha256(text.slice(chunk.start, chunk.end)) });
+    }
+  }
+
+  // First occurrence of a key wins (what BibTeX and biber do); later ones are reported and dropped.
+  const byKey = new Map<string, EntryInfo>();
+  const kept: EntryInfo[] = [];
+  for (const e of entries) {
+    const k = e.parsed.key.toLowerCase();
+    if (!k) {
+      kept.push(e);
+      continue;
+    }
+    const first = byKey.get(k);
+    if (first) {
+      diagnostics.push({
+        file,
+        line: e.chunk.line,
+        severity: 'warning',
+        key: e.parsed.key,
+        message: `duplicate key "${e.parsed.key}" (first defined at line ${first.chunk.line}); this entry is ignored, the first one is kept`,
+      });
+      continue;
+    }
+    byKey.set(k, e);
+    kept.push(e);
+  }
+
+  const rawCache = new Map<EntryInfo, RawValues>();
+  const ownRaw = (e: EntryInfo): RawValues => {
+    let v = rawCache.get(e);
+    if (!v) {
+      v = {};
+      for (const f of RECORD_FIELDS) {
+        const field = e.parsed.fields.get(f);
+        if (field) v[f] = expand(field.parts);
+      }
+      rawCache.set(e, v);
+    }
+    return v;
+  };
+  const missingParents = new Map<string, number>();
+  const resolved = (e: EntryInfo, seen: Set<EntryInfo>): RawValues => {
+    const values: RawValues = { ...ownRaw(e) };
+    seen.add(e);
+    // BibLaTeX xdata: fields copied from the listed @xdata entries (child wins).
+    const xdata = e.parsed.fields.get('xdata');
+    if (xdata) {
+      for (const ref of expand(xdata.parts).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+        const parent = byKey.get(ref);
+        if (!parent) {
+          missingParents.set(ref, e.chunk.line);
+          continue;
+        }
+        if (seen.has(parent)) continue;
+        const pv = resolved(parent, seen);
+        for (const f of RECORD_FIELDS) if (values[f] === undefined && pv[f] !== undefined) values[f] = pv[f];
+      }
+    }
+    const crossref = e.parsed.fields.get('crossref');
+    if (crossref) {
+      const ref = decodePlain(expand(crossref.parts)).toLowerCase();
+      const parent = byKey.get(ref);
+      if (!parent) missingParents.set(ref, e.chunk.line);
+      else if (!seen.has(parent)) {
+        const pv = resolved(parent, seen);
+        if (values.booktitle === undefined && pv.title !== undefined && BOOKTITLE_FROM_PARENT_TITLE.has(e.chunk.type)) {
+          values.booktitle = pv.title;
+        }
+        if (values.journaltitle === undefined && values.journal === undefined && parent.chunk.type === 'periodical' && pv.title !== undefined) {
+          values.journaltitle = pv.title;
+        }
+        for (const f of RECORD_FIELDS) {
+          if (f === 'title' || f === 'subtitle' || f === 'abstract' || f === 'doi' || f === 'url' || f === 'eprint') continue;
+          if (values[f] === undefined && pv[f] !== undefined) values[f] = pv[f];
+        }
+      }
+    }
+    return values;
+  };
+
+  const cache = opts.cache;
+  const records: BibRecord[] = [];
+  const entryHashes: string[] = [];
+  const usedKeys = new Set<string>();
+  let keyless = 0;
+  let firstKeylessLine = 0;
+  for (const e of kept) {
+    if (e.chunk.type === 'xdata' || e.chunk.type === 'set') continue;
+    const values = resolved(e, new Set());
+    const decodeInput = JSON.stringify([e.chunk.type, e.parsed.key, RECORD_FIELDS.map((f) => values[f] ?? null)]);
+    const inputHash = sha256(decodeInput);
+    let decoded = cache?.get(inputHash);
+    if (decoded) {
+      cache!.touch(inputHash, decoded);
+    } else {
+      decoded = decodeEntry(e.chunk.type, e.parsed.key, values);
+      opts.onDecode?.(e.parsed.key);
+      if (cache) {
+        cache.decodes++;
+        cache.set(inputHash, decoded);
+      }
+    }
+    for (const p of decoded.problems) diagnostics.push({ file, line: e.chunk.line, ...p, ...(e.parsed.key ? { key: e.parsed.key } : {}) });
+    const record: BibRecord = { ...decoded.record, authors: [...decoded.record.authors], file, line: e.chunk.line };
+    if (!record.key) {
+      keyless++;
+      if (!firstKeylessLine) firstKeylessLine = e.chunk.line;
+      record.key = uniqueKey(syntheticKey(record), usedKeys);
+      record.syntheticKey = true;
+    }
+    usedKeys.add(record.key);
+    records.push(record);
+    entryHashes.push(e.hash);
+  }
+
+  if (keyless) {
+    diagnostics.push({
+      file,
+      line: firstKeylessLine,
+      severity: 'warning',
+      message: `${keyless} entr${keyless === 1 ? 'y has' : 'ies have'} no citation key (first at line ${firstKeylessLine}); synthetic keys were generated`,
+    });
+  }
+  for (const [name, u] of undefinedMacros) {
+    diagnostics.push({
+      file,
+      line: u.line,
+      severity: 'warning',
+      message: `undefined @string macro "${name}" (${u.uses} use${u.uses === 1 ? '' : 's'}; defined in another file?); its name was used as text`,
+    });
+  }
+  for (const [ref, line] of missingParents) {
+    diagnostics.push({ file, line, severity: 'info', message: `crossref/xdata target "${ref}" is not in this file; nothing inherited from it` });
+  }
+  diagnostics.sort((a, b) => a.line - b.line);
+  return { records, diagnostics, entryHashes };
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let p = text.indexOf('\n'); p >= 0 && p < offset; p = text.indexOf('\n', p + 1)) line++;
+  return line;
+}
+
+function plainVerbatim(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const s = v.replace(/[{}]/g, '').replace(/\\([_%&#$~])/g, '$1').replace(/\\url\s*/g, '').trim();
+  return s || undefined;
+}
+
+export function decodeEntry(type: string, key: string, values: RawValues): DecodedEntry {
+  const requests: LatexRequest[] = [];
+  const text: Partial<Record<RecordField, string>> = {};
+  for (const f of ['title', 'subtitle', 'abstract', 'journal', 'journaltitle', 'booktitle'] as const) {
+    const v = values[f];
+    if (v === undefined) continue;
+    if (needsLatexEngine(v)) requests.push({ field: f, value: v, mode: 'text' });
+    else text[f] = decodePlain(v);
+  }
+  const nameField = values.author !== undefined && values.author.trim() ? 'author' : values.editor !== undefined ? 'editor' : undefined;
+  let names: DecodedName[] = [];
+  if (nameField) {
+    const v = values[nameField]!;
+    if (needsLatexEngine(v)) requests.push({ field: nameField, value: v, mode: 'names' });
+    else names = splitNames(v);
+  }
+  const problems: DecodedEntry['problems'] = [];
+  if (requests.length) {
+    const engine = decodeWithEngine(requests);
+    for (const [f, t] of engine.text) text[f as RecordField] = t;
+    if (nameField && engine.names.has(nameField)) names = engine.names.get(nameField)!;
+    for (const p of engine.problems) problems.push({ severity: 'info', message: p });
+  }
+  const doiRaw = plainVerbatim(values.doi);
+  const url = plainVerbatim(values.url)?.split(/\s+/)[0];
+  const doi = normaliseDoi(doiRaw);
+  const venue = text.journaltitle || text.journal || text.booktitle || undefined;
+  const eprintType = decodePlain(values.archiveprefix ?? values.eprinttype ?? '').toLowerCase();
+  const eprint = plainVerbatim(values.eprint);
+  let arxivId: string | undefined;
+  if (eprint && (eprintType === 'arxiv' || eprintType === '')) arxivId = arxivIdFromEprint(eprint);
+  arxivId ??= arxivIdFromText(url) ?? arxivIdFromText(doiRaw) ?? arxivIdFromText(venue);
+  const record: DecodedEntry['record'] = {
+    key,
+    type,
+    // BibLaTeX splits titles; a record (and its embedding) wants the whole title.
+    title: text.title && text.subtitle ? `${text.title.replace(/[.:\s]+$/, '')}: ${text.subtitle}` : (text.title ?? ''),
+    abstract: text.abstract ?? '',
+    authors: names.map((n) => n.literal ?? (n.given ? `${n.family}, ${n.given}` : n.family)).filter(Boolean),
+  };
+  const year = yearFrom(plainVerbatim(values.year)) ?? yearFrom(plainVerbatim(values.date));
+  if (year !== undefined) record.year = year;
+  if (venue) record.venue = venue;
+  if (doi) record.doi = doi;
+  if (url) record.url = url;
+  if (arxivId) record.arxivId = arxivId;
+  return { record, problems };
+}

@@ -1,0 +1,116 @@
+/**
+ * Bibliography parsing: BibTeX/BibLaTeX, CSL-JSON, CSL-YAML and Markdown → BibRecords + diagnostics.
+ * Never throws for bad input: every failure becomes a SourceDiagnostic with file and line.
+ */
+import * as path from 'node:path';
+import type { ParseResult, SourceDiagnostic } from '../types';
+import { parseBibtexText } from './bibtex';
+import { parseCslJsonText, parseCslYamlText } from './csl';
+import { decodeText, type TextEncodingName } from './decodeText';
+import { EntryCache } from './entryCache';
+import { parseMarkdownText } from './markdown';
+import { sha256 } from './hash';
+
+export { EntryCache } from './entryCache';
+export { decodeText } from './decodeText';
+export type { TextEncodingName } from './decodeText';
+
+export type BibliographyFormat = 'bibtex' | 'csl-json' | 'csl-yaml' | 'markdown';
+
+const BY_EXTENSION: Record<string, BibliographyFormat> = {
+  '.bib': 'bibtex',
+  '.bibtex': 'bibtex',
+  '.biblatex': 'bibtex',
+  '.json': 'csl-json',
+  '.yaml': 'csl-yaml',
+  '.yml': 'csl-yaml',
+  '.md': 'markdown',
+  '.qmd': 'markdown',
+  '.rmd': 'markdown',
+  '.markdown': 'markdown',
+};
+
+/**
+ * Format of a path by its extension. `.json`/`.yaml` are claimed as CSL; the parsers report a diagnostic (not
+ * records) when such a file turns out not to be a CSL bibliography, so the indexer may offer them freely.
+ */
+export function isBibliographyPath(p: string): BibliographyFormat | undefined {
+  const lower = p.toLowerCase();
+  if (lower.endsWith('.csl.json')) return 'csl-json';
+  return BY_EXTENSION[path.extname(lower)];
+}
+
+export interface BibliographyParseOptions {
+  cache?: EntryCache;
+  /** Called once per BibTeX entry that is decoded rather than served from `cache`. */
+  onDecode?: (key: string) => void;
+  /** Overrides the extension-based format detection. */
+  format?: BibliographyFormat;
+}
+
+export type BibliographyParseResult = ParseResult & {
+  encoding: TextEncodingName;
+  /** Per record (same order), SHA-256 of the raw entry text. */
+  entryHashes: string[];
+  /** Markdown only: `bibliography:` paths of the front matter, resolved against the file's folder. */
+  linkedBibliographies?: string[];
+};
+
+export function parseBibliography(file: string, bytes: Uint8Array, opts: BibliographyParseOptions = {}): BibliographyParseResult {
+  let encoding: TextEncodingName = 'utf-8';
+  try {
+    const decoded = decodeText(bytes);
+    encoding = decoded.encoding;
+    const format = opts.format ?? isBibliographyPath(file) ?? sniffFormat(decoded.text);
+    const result = parseText(file, decoded.text, format, opts);
+    if (encoding === 'latin-1' || encoding === 'windows-1252') {
+      result.diagnostics.unshift({
+        file,
+        line: 1,
+        severity: 'info',
+        message: `file is not valid UTF-8; decoded as ${encoding}`,
+      });
+    }
+    return { ...result, encoding };
+  } catch (err) {
+    // Last line of defence: a bug in a reader must not take the indexer down or lose the file silently.
+    const diagnostic: SourceDiagnostic = {
+      file,
+      line: 1,
+      severity: 'error',
+      message: `could not parse bibliography: ${(err as Error).message?.split('\n')[0] ?? String(err)}`,
+    };
+    return { records: [], diagnostics: [diagnostic], encoding, entryHashes: [] };
+  }
+}
+
+function sniffFormat(text: string): BibliographyFormat {
+  const t = text.trimStart();
+  if (t.startsWith('[') || t.startsWith('{')) return 'csl-json';
+  if (/^@\s*[a-z]+\s*[{(]/im.test(text)) return 'bibtex';
+  if (t.startsWith('---') || /^references\s*:/m.test(text)) return t.startsWith('---') ? 'markdown' : 'csl-yaml';
+  return 'markdown';
+}
+
+function parseText(
+  file: string,
+  text: string,
+  format: BibliographyFormat,
+  opts: BibliographyParseOptions,
+): Omit<BibliographyParseResult, 'encoding'> {
+  switch (format) {
+    case 'bibtex':
+      return parseBibtexText(file, text, opts);
+    case 'csl-json':
+      return withItemHashes(parseCslJsonText(file, text));
+    case 'csl-yaml':
+      return withItemHashes(parseCslYamlText(file, text));
+    case 'markdown':
+      return withItemHashes(parseMarkdownText(file, text));
+  }
+}
+
+function withItemHashes<T extends ParseResult & { rawTexts: string[] }>(r: T): Omit<T, 'rawTexts'> & { entryHashes: string[] } {
+  const { rawTexts, ...rest } = r;
+  return { ...rest, entryHashes: rawTexts.map(sha256) };
+}
