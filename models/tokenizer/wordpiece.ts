@@ -11,7 +11,7 @@
  *
  * Pipeline for one input string (numbers refer to the fixture README's rules):
  *  7. split on literal special tokens (`[SEP]`, `[CLS]`, …; case-sensitive) before anything else;
- *  1. drop U+0000, U+FFFD and every category-C char except \t \n \r (which act as whitespace);
+ *  1. drop U+0000, U+FFFD and every Cc/Cf/Co char except \t \n \r (which act as whitespace);
  *  3. lower-case per code point;  4. NFD + drop category Mn;
  *  2/5. split into words on whitespace, each CJK ideograph and each punctuation char
  *     (Unicode P* plus ASCII non-alphanumeric printables) being its own word;
@@ -63,17 +63,27 @@ export class TokenizerConfigError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Character classes (compiled once).
 
-/** Rule 1: chars removed before anything else (C* except \t\n\r; U+FFFD). U+0000 is Cc. */
-const CLEAN_RE = /(?![\t\n\r])[\p{C}\uFFFD]/gu;
-const HAS_CLEANABLE_RE = /(?![\t\n\r])[\p{C}\uFFFD]/u;
+/**
+ * Rule 1: chars removed before anything else: U+FFFD and categories Cc, Cf, Co (U+0000 is Cc),
+ * except \t \n \r. Unassigned code points (Cn) are KEPT: the reference fast tokenizer's
+ * `is_control` is `unicode_categories::is_other()` = Cc|Cf|Co only (the slow Python tokenizer would
+ * drop Cn too; the two only disagree on unassigned code points). Lone surrogates (Cs) cannot reach
+ * the Rust reference at all; we drop them like the U+FFFD a decoder would have produced.
+ */
+const CLEAN_RE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}\uFFFD]/gu;
+const HAS_CLEANABLE_RE = /(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}\uFFFD]/u;
 /** Anything outside printable ASCII and \t\n\r needs the Unicode steps (NFD, Mn removal). */
 const NON_ASCII_RE = /[^\x00-\x7F]/;
 const MN_RE = /\p{Mn}/gu;
 
 /** Rule 5: Unicode punctuation plus every ASCII non-alphanumeric printable (BERT's `_is_punctuation`). */
 const PUNCT = String.raw`\p{P}\x21-\x2F\x3A-\x40\x5B-\x60\x7B-\x7E`;
-/** Rule 2: the CJK Unified Ideograph blocks BERT's `_is_chinese_char` lists (not kana / hangul). */
-const CJK = String.raw`\u4E00-\u9FFF\u3400-\u4DBF\uF900-\uFAFF\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\u{2F800}-\u{2FA1F}`;
+/**
+ * Rule 2: the CJK ideograph ranges of the reference's `is_chinese_char` (not kana / hangul), by code
+ * point (astral ones included). The Rust reference reads `0x2B920..=0x2CEAF` where Google's BERT has
+ * `0x2B820`: U+2B820–U+2B91F are not split by the fast tokenizer, so they are not split here either.
+ */
+const CJK = String.raw`\u4E00-\u9FFF\u3400-\u4DBF\uF900-\uFAFF\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}`;
 /**
  * One regex does the whole pre-tokenisation: a punctuation char, a CJK char, or a run of anything
  * else that is not whitespace. After cleaning, JavaScript's `\s` is exactly BERT's whitespace set
@@ -369,7 +379,23 @@ export function optionsFromConfig(cfg: Record<string, unknown>, file = 'tokenize
   if (neverSplit !== undefined && neverSplit !== null && !(Array.isArray(neverSplit) && neverSplit.length === 0)) {
     throw new TokenizerConfigError(`${file}: never_split is not supported (got ${JSON.stringify(neverSplit)})`);
   }
+  const extra = cfg.additional_special_tokens;
+  if (Array.isArray(extra) && extra.length > 0) {
+    throw new TokenizerConfigError(`${file}: additional_special_tokens are not supported (got ${extra.length})`);
+  }
   const o: WordPieceOptions = { ...specialTokensFrom(cfg, file) };
+  // Newer files list the special tokens again under added_tokens_decoder; anything beyond the five
+  // BERT specials would be an added token we do not match, so refuse rather than mis-tokenise.
+  const added = cfg.added_tokens_decoder;
+  if (added && typeof added === 'object') {
+    const known = new Set([o.unkToken ?? '[UNK]', o.clsToken ?? '[CLS]', o.sepToken ?? '[SEP]', o.padToken ?? '[PAD]', o.maskToken ?? '[MASK]']);
+    for (const [id, v] of Object.entries(added as Record<string, unknown>)) {
+      const content = tokenString(v, file, `added_tokens_decoder.${id}`);
+      if (content !== undefined && !known.has(content)) {
+        throw new TokenizerConfigError(`${file}: added token ${JSON.stringify(content)} (id ${id}) is not supported`);
+      }
+    }
+  }
   const lower = boolSetting(cfg, 'do_lower_case', file);
   if (lower !== undefined && lower !== null) o.lowercase = lower;
   const strip = boolSetting(cfg, 'strip_accents', file, true);

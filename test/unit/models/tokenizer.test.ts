@@ -112,13 +112,19 @@ test('word length limit counts code points, not UTF-16 units', () => {
 
 test('cleaning, whitespace, punctuation and CJK splitting', () => {
   const t = small();
-  assert.deepEqual(toks(t, 'un\u200baff\u00adable\u0007'), ['un', '##aff', '##able'], 'C* chars removed, words joined');
+  assert.deepEqual(toks(t, 'un\u200baff\u00adable\u0007\u{E000}'), ['un', '##aff', '##able'], 'Cf/Cc/Co chars removed, words joined');
+  // Unassigned code points are kept (reference fast tokenizer: is_other() = Cc|Cf|Co), so the word is unknown.
+  assert.deepEqual(toks(t, 'x\u0378x x'), ['[UNK]', 'x']);
   assert.deepEqual(toks(t, 'x\u00a0x\u2028x\u3000x\r\nx'), ['x', 'x', 'x', 'x', 'x'], 'unicode whitespace separates');
   assert.deepEqual(toks(t, 'x,x'), ['x', ',', 'x']);
   assert.deepEqual(toks(t, 'x$x'), ['x', '[UNK]', 'x'], 'ASCII symbol $ is punctuation');
   assert.deepEqual(toks(t, 'x≤x'), ['[UNK]'], 'math symbol ≤ is not punctuation');
   assert.deepEqual(toks(t, 'x中文x'), ['x', '中', '文', 'x']);
   assert.deepEqual(toks(small({ tokenizeChineseChars: false }), 'x中文x'), ['[UNK]']);
+  // Astral ideographs are split by code point; U+2B820–2B91F are not (the reference's range starts at 2B920).
+  assert.deepEqual(toks(t, 'x\u{20000}x\u{2F800}x'), ['x', '[UNK]', 'x', '[UNK]', 'x']);
+  assert.deepEqual(toks(t, 'x\u{2B920}x'), ['x', '[UNK]', 'x']);
+  assert.deepEqual(toks(t, 'x\u{2B820}x'), ['[UNK]']);
 });
 
 test('literal special tokens are matched first and case-sensitively', () => {
@@ -150,6 +156,9 @@ test('settings: cased and no-strip variants behave like HF; unsupported settings
   assert.throws(() => optionsFromConfig({ do_basic_tokenize: false }), /do_basic_tokenize/);
   assert.throws(() => optionsFromConfig({ never_split: ['foo'] }), /never_split/);
   assert.throws(() => optionsFromConfig({ do_lower_case: 'yes' }), /do_lower_case/);
+  assert.throws(() => optionsFromConfig({ additional_special_tokens: ['[X]'] }), /additional_special_tokens/);
+  assert.throws(() => optionsFromConfig({ added_tokens_decoder: { '31090': { content: '<new>', special: false } } }), /added token "<new>"/);
+  assert.doesNotThrow(() => optionsFromConfig({ added_tokens_decoder: { '0': { content: '[PAD]', special: true }, '103': { content: '[SEP]', special: true } } }));
   assert.deepEqual(optionsFromConfig({ do_lower_case: true, strip_accents: null, tokenize_chinese_chars: true, sep_token: '[SEP]' }), {
     sepToken: '[SEP]', lowercase: true, stripAccents: null, tokenizeChineseChars: true,
   });
