@@ -17,6 +17,7 @@ export function needsLatexEngine(value: string): boolean {
 export function decodePlain(value: string): string {
   let out = value.replace(/[{}]/g, '');
   if (out.includes('~')) out = out.replace(/~/g, ' ');
+  if (out.includes('``') || out.includes("''")) out = out.replace(/``/g, '\u201c').replace(/''/g, '\u201d');
   if (out.includes('--')) out = out.replace(/---/g, '\u2014').replace(/--/g, '\u2013');
   return collapseSpace(out);
 }

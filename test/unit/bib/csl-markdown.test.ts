@@ -1,0 +1,97 @@
+/** CSL-JSON, CSL-YAML and Markdown readers: own fixtures and the real corpora. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { sharedPath, skipUnlessShared } from '../../helpers/shared';
+import { parseBibliography } from '../../../extension/core/bib/index';
+
+const FIX = path.resolve(__dirname, '..', '..', 'fixtures', 'bib');
+const parseFile = (f: string) => parseBibliography(f, fs.readFileSync(f));
+const C = (...p: string[]) => sharedPath('corpora', 'markdown', ...p);
+
+test('CSL-JSON fixture: fields, line numbers, markup stripped, non-items reported', () => {
+  const f = path.join(FIX, 'library.json');
+  const r = parseFile(f);
+  assert.equal(r.records.length, 2);
+  const [one, two] = r.records;
+  assert.equal(one.key, 'cslone');
+  assert.equal(one.line, 2);
+  assert.equal(one.title, 'CSL Item with Markup');
+  assert.deepEqual(one.authors, ['Zed, Zoe', 'The Widget Consortium']);
+  assert.equal(one.year, 2017);
+  assert.equal(one.venue, 'Widget Letters');
+  assert.equal(one.doi, '10.1000/csl.1');
+  assert.equal(one.arxivId, '1701.00002');
+  assert.equal(two.line, 13);
+  assert.equal(two.year, 1999);
+  assert.equal(r.entryHashes.length, 2);
+  const bad = r.diagnostics.find((d) => /not a CSL item/.test(d.message));
+  assert.equal(bad?.line, 19);
+  const broken = parseBibliography('/x/bad.json', Buffer.from('[\n{"id": "a",\n "title": }\n]'));
+  assert.equal(broken.records.length, 0);
+  assert.equal(broken.diagnostics[0].severity, 'error');
+  assert.ok(broken.diagnostics[0].line >= 1 && /invalid JSON/.test(broken.diagnostics[0].message));
+});
+
+test('CSL-YAML fixture: references list with line numbers and dates', () => {
+  const r = parseFile(path.join(FIX, 'library.yaml'));
+  assert.deepEqual(r.records.map((x) => [x.key, x.line, x.year]), [['yone', 2, 2005], ['ytwo', 9, 1971]]);
+  assert.deepEqual(r.records[0].authors, ['Alpha, Ann']);
+});
+
+test('Markdown fixture: front matter references + linked bibliographies + reading list items', () => {
+  const f = path.join(FIX, 'reading-list.md');
+  const r = parseFile(f);
+  assert.deepEqual(r.linkedBibliographies, [path.join(FIX, 'refs', 'library.bib'), path.resolve(FIX, '..', 'shared.json')]);
+  const keys = r.records.map((x) => x.key);
+  assert.ok(keys.includes('yamlref'));
+  assert.equal(r.records.find((x) => x.key === 'yamlref')?.line, 7);
+  const arx = r.records.find((x) => x.arxivId === '2101.00001');
+  assert.equal(arx?.title, 'Attention-Free Widgets');
+  assert.deepEqual(arx?.authors, ['Doe, J.', 'Roe, R']);
+  assert.equal(arx?.year, 2021);
+  assert.equal(arx?.line, 29);
+  assert.equal(arx?.key, 'arxiv:2101.00001');
+  assert.equal(arx?.syntheticKey, true);
+  const apa = r.records.find((x) => x.doi === '10.1234/gears.2020.7');
+  assert.equal(apa?.title, 'Sprockets considered harmful');
+  assert.deepEqual(apa?.authors, ['Smith, A.', 'Jones, B']);
+  const numbered = r.records.find((x) => x.line === 39);
+  assert.equal(numbered?.title, 'On the naming of widgets');
+  assert.equal(numbered?.key, 'brown2019naming');
+  assert.ok(!r.records.some((x) => /milk/.test(x.title)), 'ordinary lists are not references');
+  // Synthetic keys are stable under edits elsewhere in the file.
+  const edited = fs.readFileSync(f, 'utf8').replace('Some prose that mentions', 'Much more prose,\n\nspread over lines, that mentions');
+  const r2 = parseBibliography(f, Buffer.from(edited));
+  assert.deepEqual(r2.records.map((x) => x.key), keys);
+});
+
+test('real reading lists, README citations, CSL-JSON library, pandoc CSL-YAML tests', { skip: skipUnlessShared('corpora', 'markdown') }, () => {
+  const awesome = parseFile(C('reading-lists', 'awesome-deep-learning-papers', 'README.md'));
+  assert.ok(awesome.records.length >= 90, `${awesome.records.length}`);
+  const distill = awesome.records.find((x) => x.arxivId === '1503.02531');
+  assert.equal(distill?.title, 'Distilling the knowledge in a neural network');
+  const weekly = parseFile(C('reading-lists', 'ml-papers-of-the-week', 'README.md'));
+  assert.ok(weekly.records.length > 500, `${weekly.records.length}`);
+  const mercury = weekly.records.find((x) => x.arxivId === '2506.17298');
+  assert.equal(mercury?.title, 'Ultra-Fast Diffusion-based Language Models');
+  assert.equal(mercury?.line, 157);
+  assert.ok(mercury?.abstract.startsWith('This paper introduces Mercury'));
+  const readme = parseFile(C('references-sections', 'x-transformers-README.md'));
+  const vaswani = readme.records.find((x) => x.key === 'vaswani2017attention');
+  assert.equal(vaswani?.title, 'Attention Is All You Need');
+  assert.equal(vaswani?.line, 498);
+  const zotero = parseFile(C('literature-notes', 'bnnyng-garden', '.pandoc', 'zotero-library-1.json'));
+  assert.ok(zotero.records.length > 200);
+  assert.equal(zotero.records.find((x) => x.key === '1877peirce')?.title, 'The Fixation of Belief');
+  let yamlRefs = 0;
+  for (const f of fs.readdirSync(C('csl-yaml-pandoc-tests')).filter((n) => n.endsWith('.md'))) {
+    const r = parseFile(C('csl-yaml-pandoc-tests', f));
+    yamlRefs += r.records.length;
+    for (const d of r.diagnostics) assert.ok(d.line >= 1);
+  }
+  assert.ok(yamlRefs > 60, `${yamlRefs}`);
+  const p14 = parseFile(C('csl-yaml-pandoc-tests', 'pandoc-citeproc-14.md'));
+  assert.deepEqual(p14.records.slice(0, 2).map((x) => [x.key, x.line, x.year]), [['CTv1c2', 5, 1971], ['CTv1', 21, 1971]]);
+});
