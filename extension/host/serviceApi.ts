@@ -64,4 +64,15 @@ export interface Services extends vscode.Disposable {
   reindex(progress?: (done: number, total: number, message?: string) => void, token?: AbortSignal): Promise<void>;
   /** Start the model download (user clicked "Download SPECTER2"). */
   downloadModel(): Promise<void>;
+  /**
+   * Optional (added by the UI layer): begin discovery/indexing in the background. Called when the panel first
+   * becomes visible or a followed document is focused — never at activation. Must be idempotent and cheap
+   * to call repeatedly.
+   */
+  start?(): void;
+  /**
+   * Optional (added by the UI layer): the full current list of parse diagnostics, fired whenever it changes.
+   * The UI publishes them to the Problems panel (`extension/host/diagnostics.ts`).
+   */
+  readonly onDidChangeDiagnostics?: vscode.Event<import('../core/types').SourceDiagnostic[]>;
 }

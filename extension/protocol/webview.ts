@@ -118,6 +118,9 @@ function fail(path: string, what: string): never {
 }
 function obj(v: unknown, path: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
+  // structured clones are plain objects; anything else (inherited fields, class instances) is not ours
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) fail(path, 'expected a plain object');
   return v as Obj;
 }
 function str(v: unknown, path: string, max: number, allowEmpty = true): string {

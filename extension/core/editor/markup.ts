@@ -274,12 +274,16 @@ function latexCommand(src: string, b: Blanker, start: number, j: number, name: s
 const PANDOC_KEY = String.raw`@(?:\{[^{}\n]+\}|[\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?)`;
 const PANDOC_KEY_RE = new RegExp(`-?${PANDOC_KEY}`, 'gu');
 const PANDOC_BRACKET_RE = new RegExp(String.raw`\[[^\[\]\n]*?-?${PANDOC_KEY}[^\[\]\n]*\]`, 'gu');
-const PANDOC_BARE_RE = new RegExp(String.raw`(?<![\p{L}\p{N}_@\[])-?${PANDOC_KEY}`, 'gu');
+const PANDOC_BARE_RE = new RegExp(String.raw`(?<![\p{L}\p{N}_@\[\\])-?${PANDOC_KEY}`, 'gu');
+
+/** Quarto cross-reference prefixes: `@fig-x`, `@sec-intro` … are references to the document, not citations. */
+const QUARTO_XREF = /^(?:fig|tbl|eq|sec|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|alg|apx)-/;
 
 function pandocKey(token: string): string {
   const t = token.replace(/^-?@/, '');
   return t.startsWith('{') ? t.slice(1, -1) : t;
 }
+const isCitationKey = (k: string) => !QUARTO_XREF.test(k);
 
 function delAll(b: Blanker, src: string, re: RegExp, onMatch?: (m: RegExpExecArray) => boolean | void): void {
   re.lastIndex = 0;
@@ -307,12 +311,13 @@ function stripMarkdown(src: string): Stripped {
   // Citations.
   delAll(b, src, PANDOC_BRACKET_RE, (m) => {
     if (b.out[m.index] === DEL) return false;
-    const keys = [...m[0].matchAll(PANDOC_KEY_RE)].map((k) => pandocKey(k[0]));
+    const keys = [...m[0].matchAll(PANDOC_KEY_RE)].map((k) => pandocKey(k[0])).filter(isCitationKey);
     b.citations.push({ start: m.index, end: m.index + m[0].length, keys });
   });
   delAll(b, src, PANDOC_BARE_RE, (m) => {
     if (b.out[m.index] === DEL) return false;
-    b.citations.push({ start: m.index, end: m.index + m[0].length, keys: [pandocKey(m[0])] });
+    const key = pandocKey(m[0]);
+    b.citations.push({ start: m.index, end: m.index + m[0].length, keys: isCitationKey(key) ? [key] : [] });
   });
   // Inline markup: keep the text, drop the syntax.
   delAll(b, src, /!\[[^\]\n]*\]\([^)\n]*\)/g); // images

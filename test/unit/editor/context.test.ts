@@ -161,3 +161,9 @@ test('bestSentence: term overlap picks the matching sentence, none when nothing 
   assert.equal(bestSentence(abs, 'the of and'), undefined);
   assert.equal(bestSentence('', 'retrieval'), undefined);
 });
+
+test('Quarto: cross-references and escaped @ are not citations', () => {
+  const c = ctx('As @sec-intro and [@tbl-res] show, Recall\\@10 of @smith2020 rises|.', 'markdown', 0, 0);
+  assert.deepEqual(c.citedKeys, ['smith2020']);
+  assert.equal(c.text, 'As and show, Recall@10 of rises.');
+});

@@ -1,0 +1,84 @@
+/**
+ * Wiring of the UI layer. Activation stays cheap: nothing here loads a native module or a model; the
+ * services are created (cheap by contract) and started only when the panel becomes visible or a
+ * followed document is focused.
+ */
+import * as vscode from 'vscode';
+import type { StatusView } from '../protocol/webview';
+import { handlePanelRequest, registerCommands, type CommandDeps } from './commands';
+import { CursorFollower } from './cursorFollower';
+import { publishDiagnostics } from './diagnostics';
+import { FOCUS_VIEW_COMMAND, VIEW_ID } from './ids';
+import { ResultsController } from './resultsController';
+import type { IndexStatus, Services } from './serviceApi';
+import { readSettings } from './settings';
+import { StatusBar } from './statusBar';
+import { RelatedPapersViewProvider } from './viewProvider';
+
+export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => Services;
+
+export function toStatusView(s: IndexStatus): StatusView {
+  const v: StatusView = { entries: s.entries, files: s.files, model: s.model, lexicalOnly: s.lexicalOnly };
+  if (s.indexing) v.indexing = { ...s.indexing };
+  if (s.storageError !== undefined) v.storageError = s.storageError;
+  return v;
+}
+
+export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): void {
+  const log = vscode.window.createOutputChannel('Related Papers', { log: true });
+  context.subscriptions.push(log);
+
+  let services: Services | undefined;
+  let started = false;
+  const statusBar = new StatusBar(FOCUS_VIEW_COMMAND);
+  const diagnostics = vscode.languages.createDiagnosticCollection('relatedPapers');
+  context.subscriptions.push(statusBar, diagnostics);
+
+  let view: RelatedPapersViewProvider;
+  const getServices = (): Services => {
+    if (services) return services;
+    const s = createServices(context, log);
+    services = s;
+    context.subscriptions.push(
+      s,
+      s.onDidChangeStatus((st) => {
+        statusBar.update(st);
+        view.send({ type: 'status', status: toStatusView(st) });
+      }),
+    );
+    if (s.onDidChangeDiagnostics) context.subscriptions.push(s.onDidChangeDiagnostics((d) => publishDiagnostics(diagnostics, d)));
+    const st = s.status();
+    statusBar.update(st);
+    view.send({ type: 'status', status: toStatusView(st) });
+    return s;
+  };
+  const start = () => {
+    if (started) return;
+    started = true;
+    try {
+      getServices().start?.();
+    } catch (e) {
+      log.error(`starting the services failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+
+  const controller = new ResultsController(getServices, { send: (m) => view.send(m) }, () => readSettings(), log);
+  let follower: CursorFollower;
+  const deps = (): CommandDeps => ({ services: getServices, controller, follower, view, log });
+  view = new RelatedPapersViewProvider(context.extensionUri, log, (msg) => handlePanelRequest(msg, deps()));
+  follower = new CursorFollower(controller, () => view.visible, start);
+  context.subscriptions.push(
+    view,
+    follower,
+    { dispose: () => controller.cancelAll() },
+    vscode.window.registerWebviewViewProvider(VIEW_ID, view),
+    view.onDidChangeVisibility((visible) => {
+      if (!visible) return;
+      start();
+      follower.refresh();
+    }),
+  );
+  registerCommands(context, deps());
+  // The status bar appears with the first status; creating the services is cheap, starting them is not.
+  getServices();
+}

@@ -1,0 +1,180 @@
+/** The palette commands and the actions the panel asks for. */
+import * as vscode from 'vscode';
+import { bibEntryAt } from '../core/editor/bibEntry';
+import { tidy } from '../core/editor/context';
+import { stripMarkup } from '../core/editor/markup';
+import type { WebviewMessage } from '../protocol/webview';
+import { insertCitation, UserError } from './citationInserter';
+import { CursorFollower } from './cursorFollower';
+import { COMMANDS, FOCUS_VIEW_COMMAND } from './ids';
+import { entryLink } from './links';
+import type { ResultsController } from './resultsController';
+import type { Services } from './serviceApi';
+import { SECTION } from './settings';
+import type { RelatedPapersViewProvider } from './viewProvider';
+
+export interface CommandDeps {
+  services: () => Services;
+  controller: ResultsController;
+  follower: CursorFollower;
+  view: RelatedPapersViewProvider;
+  log: vscode.LogOutputChannel;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Show an error to the user with a way to the log; never a raw stack trace. */
+async function reportError(log: vscode.LogOutputChannel, what: string, e: unknown): Promise<void> {
+  const message = errorText(e);
+  if (!(e instanceof UserError)) log.error(`${what}: ${e instanceof Error && e.stack ? e.stack : message}`);
+  const choice = await vscode.window.showErrorMessage(`Related Papers: ${what}: ${message}`, 'Show log');
+  if (choice === 'Show log') log.show();
+}
+
+export function registerCommands(context: vscode.ExtensionContext, d: CommandDeps): void {
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  reg(COMMANDS.findRelated, async () => {
+    const editor = vscode.window.activeTextEditor;
+    await vscode.commands.executeCommand(FOCUS_VIEW_COMMAND);
+    const lang = editor && CursorFollower.languageOf(editor.document);
+    if (!editor || !lang) {
+      void vscode.window.showInformationMessage('Related Papers: put the cursor in a sentence (LaTeX, Markdown, Typst, text) or a .bib entry, or use the search box.');
+      return;
+    }
+    try {
+      if (lang === 'bibtex') {
+        const entry = bibEntryAt(editor.document.getText(), editor.document.offsetAt(editor.selection.active));
+        if (!entry) throw new UserError('The cursor is not inside a BibTeX entry.');
+        await d.controller.similarToEntry(entry.key);
+        return;
+      }
+      const ctx = d.follower.contextFor(editor, lang);
+      if (!editor.selection.isEmpty) {
+        const text = tidy(stripMarkup(editor.document.getText(editor.selection), lang).text);
+        if (text.length > 0) {
+          await d.controller.findForSelection(text.slice(0, 20_000), ctx);
+          return;
+        }
+      }
+      if (ctx.text.length === 0) throw new UserError('No sentence at the cursor: select some text or move into a paragraph.');
+      await d.controller.search('');
+      await d.controller.followContext(ctx);
+    } catch (e) {
+      await reportError(d.log, 'Find related papers failed', e);
+    }
+  });
+
+  reg(COMMANDS.reindex, () =>
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Related Papers: indexing bibliographies', cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        const sub = token.onCancellationRequested(() => ctl.abort());
+        let last = 0;
+        try {
+          await d.services().reindex((done, total, message) => {
+            const pct = total > 0 ? (100 * done) / total : 0;
+            progress.report({ message: `Indexed ${done} of ${total}${message ? ` — ${message}` : ''}`, increment: Math.max(0, pct - last) });
+            last = pct;
+          }, ctl.signal);
+        } catch (e) {
+          if (ctl.signal.aborted) {
+            void vscode.window.showInformationMessage('Related Papers: indexing cancelled; the index keeps what was done.');
+            return;
+          }
+          await reportError(d.log, 'Indexing failed', e);
+        } finally {
+          sub.dispose();
+        }
+      },
+    ),
+  );
+
+  reg(COMMANDS.downloadModel, async () => {
+    try {
+      await d.services().downloadModel();
+    } catch (e) {
+      await reportError(d.log, 'Model download failed', e);
+    }
+  });
+
+  reg(COMMANDS.useLocalModelFolder, async () => {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: 'Use this SPECTER2 folder',
+      title: 'Folder with the SPECTER2 base model and adapters',
+    });
+    const folder = picked?.[0];
+    if (!folder) return;
+    await vscode.workspace.getConfiguration(SECTION).update('modelFolder', folder.fsPath, vscode.ConfigurationTarget.Global);
+    void vscode.window.showInformationMessage(`Related Papers: using the model in ${folder.fsPath}`);
+  });
+
+  reg(COMMANDS.insertCitation, async (arg?: unknown) => {
+    try {
+      let key = typeof arg === 'string' ? arg : undefined;
+      key ??= await vscode.window.showInputBox({ prompt: 'Citation key to insert', ignoreFocusOut: true });
+      if (!key) return;
+      const outcome = await insertCitation(d.follower.targetEditor(), key);
+      if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${key} is already in this citation`, 3000);
+    } catch (e) {
+      await reportError(d.log, 'Insert citation failed', e);
+    }
+  });
+
+  reg(COMMANDS.showLog, () => d.log.show());
+}
+
+/** Requests from the panel (already validated by the view provider). Throwing → the panel shows the error. */
+export async function handlePanelRequest(msg: Exclude<WebviewMessage, { type: 'ready' | 'log' }>, d: CommandDeps): Promise<void> {
+  switch (msg.type) {
+    case 'search':
+      await d.controller.search(msg.text);
+      return;
+    case 'insert': {
+      const outcome = await insertCitation(d.follower.targetEditor(), msg.key);
+      if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${msg.key} is already in this citation`, 3000);
+      return;
+    }
+    case 'copy':
+      await vscode.env.clipboard.writeText(msg.key);
+      void vscode.window.setStatusBarMessage(`Related Papers: copied ${msg.key}`, 3000);
+      return;
+    case 'open': {
+      const hit = d.services().lookup(msg.key);
+      if (!hit) throw new UserError(`No entry "${msg.key}" in the index (it may have been removed; try Reindex).`);
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(hit.file));
+      const line = Math.max(0, Math.min(doc.lineCount - 1, hit.line - 1));
+      const pos = new vscode.Position(line, 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preview: false });
+      return;
+    }
+    case 'link': {
+      const hit = d.services().lookup(msg.key);
+      const link = hit && entryLink(hit);
+      if (!link) throw new UserError(`Entry "${msg.key}" has no DOI or http(s) URL.`);
+      const ok = await vscode.env.openExternal(vscode.Uri.parse(link, true));
+      if (!ok) d.log.info(`opening ${link} was declined`);
+      return;
+    }
+    case 'command': {
+      const map = {
+        downloadModel: COMMANDS.downloadModel,
+        useLocalModelFolder: COMMANDS.useLocalModelFolder,
+        reindex: COMMANDS.reindex,
+        showLog: COMMANDS.showLog,
+        openSettings: 'workbench.action.openSettings',
+      } as const;
+      if (msg.command === 'openSettings') await vscode.commands.executeCommand(map.openSettings, `@ext:${EXTENSION_ID}`);
+      else await vscode.commands.executeCommand(map[msg.command]);
+      return;
+    }
+  }
+}
+
+/** publisher.name from package.json. */
+export const EXTENSION_ID = 'related-papers.related-papers';

@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PaperView, StatusView } from '../../../extension/protocol/webview';
+import { bannerFor, bodyState, nextFocus, renderAbstract, renderHits, shortAuthors, statusLine } from '../../../webview/render';
+import { buildLayout } from '../../../webview/layout';
+import { newWindow, skipWithoutDom } from './dom';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+const paper = (over: Partial<PaperView> = {}): PaperView => ({
+  key: 'smith2020',
+  title: 'Dense retrieval for citations',
+  authors: ['Smith, Jane', 'Doe, John', 'Roe, Richard'],
+  year: 2020,
+  venue: 'ACL',
+  abstract: 'We study retrieval. Dense models rank citations well. The end.',
+  score: 0.42,
+  cited: false,
+  hasLink: true,
+  source: 'refs.bib:12',
+  highlight: { start: 20, end: 53 },
+  ...over,
+});
+
+const XSS = [
+  '<script>window.__pwned = 1</script>',
+  '<img src=x onerror="window.__pwned=1">',
+  '"><svg onload=alert(1)>',
+  'javascript:alert(1)',
+  '</style><style>body{display:none}</style>',
+  '<a href="javascript:alert(1)">click</a>',
+  '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+  '{{constructor.constructor("alert(1)")()}}',
+  '\u202Eevil\u202C <b onmouseover=alert(1)>x</b>',
+];
+
+test('shortAuthors: family names, & for two, et al. beyond', () => {
+  assert.equal(shortAuthors([]), '');
+  assert.equal(shortAuthors(['Smith, Jane']), 'Smith');
+  assert.equal(shortAuthors(['Jane Smith', 'Doe, John']), 'Smith & Doe');
+  assert.equal(shortAuthors(['Smith, Jane', 'Doe, John', 'Roe, R.']), 'Smith et al.');
+  assert.equal(shortAuthors(['{World Health Organization}']), 'Organization}');
+});
+
+test('bodyState precedence and the status line say what is going on', () => {
+  const base: StatusView = { entries: 1234, files: 3, model: { kind: 'ready', modelId: 'm', precision: 'int8' }, lexicalOnly: false };
+  assert.equal(bodyState(undefined, false), 'empty');
+  assert.equal(bodyState(base, false), 'empty');
+  assert.equal(bodyState(base, true), 'results');
+  assert.equal(bodyState({ ...base, lexicalOnly: true, model: { kind: 'error', message: 'x' } }, true), 'lexical');
+  assert.equal(bodyState({ ...base, model: { kind: 'missing', message: 'x' }, lexicalOnly: true }, true), 'model-missing');
+  assert.equal(bodyState({ ...base, entries: 0, files: 0 }, false), 'no-bibliography');
+  assert.equal(bodyState({ ...base, entries: 0, files: 0, indexing: { done: 0, total: 5 } }, false), 'indexing');
+  assert.equal(bodyState({ ...base, storageError: 'disk full', indexing: { done: 0, total: 5 } }, true), 'error');
+  assert.equal(statusLine(base, false), '1,234 papers in 3 files · SPECTER2 int8');
+  assert.equal(statusLine({ ...base, lexicalOnly: true, model: { kind: 'missing', message: '' } }, true), '1,234 papers in 3 files · lexical results only (no embedding model) · searching…');
+  assert.equal(statusLine({ ...base, indexing: { done: 12, total: 3000 } }, false), 'Indexed 12 of 3,000 · SPECTER2 int8');
+  const missing = bannerFor('model-missing', { ...base, model: { kind: 'missing', message: 'Not downloaded yet.' } });
+  assert.deepEqual(missing?.buttons.map((b) => [b.label, b.command]), [
+    ['Download SPECTER2 (≈440 MB)', 'downloadModel'],
+    ['Use a local folder', 'useLocalModelFolder'],
+  ]);
+  assert.match(missing!.text, /lexical only/);
+  assert.equal(bannerFor('results', base), undefined);
+});
+
+test('nextFocus: arrows, Home and End move between item heads', () => {
+  const items = ['a', 'b', 'c'].map((x) => ({ x }) as unknown as Element);
+  assert.equal(nextFocus(items, items[0]!, 'ArrowDown'), items[1]);
+  assert.equal(nextFocus(items, items[2]!, 'ArrowDown'), items[2]);
+  assert.equal(nextFocus(items, items[1]!, 'ArrowUp'), items[0]);
+  assert.equal(nextFocus(items, items[1]!, 'End'), items[2]);
+  assert.equal(nextFocus(items, items[2]!, 'Home'), items[0]);
+  assert.equal(nextFocus(items, items[0]!, 'a'), undefined);
+});
+
+test('renderHits: item structure, hooks, score bar, highlight, cited badge', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const doc = win.document;
+  buildLayout(doc);
+  const list = doc.querySelector<HTMLElement>('#suggestions .papers')!;
+  renderHits(list, 'suggestions', [paper(), paper({ key: 'other', cited: true, hasLink: false, highlight: undefined })], new Set(['other']));
+  const items = doc.querySelectorAll('#suggestions .paper[data-key]');
+  assert.equal(items.length, 2);
+  const first = items[0]!;
+  assert.equal(first.getAttribute('data-key'), 'smith2020');
+  assert.equal(first.querySelector('.title')?.textContent, 'Dense retrieval for citations');
+  assert.equal(first.querySelector('.meta')?.textContent, 'Smith et al. · 2020 · ACL');
+  assert.equal(first.querySelector('mark.best')?.textContent, 'Dense models rank citations well.');
+  assert.equal(first.querySelector('.paper-body')?.hasAttribute('hidden'), true);
+  assert.equal(first.querySelector('.paper-head')?.getAttribute('aria-expanded'), 'false');
+  assert.equal(first.querySelector('[role="meter"]')?.getAttribute('aria-valuenow'), '42');
+  assert.equal((first.querySelector('.score-fill') as HTMLElement).style.getPropertyValue('--score'), '0.42');
+  assert.deepEqual([...first.querySelectorAll('[data-action]')].map((b) => b.getAttribute('data-action')), ['toggle', 'insert', 'copy', 'open', 'link']);
+  const second = items[1]!;
+  assert.ok(second.classList.contains('cited'));
+  assert.equal(second.querySelector('.cited-badge')?.textContent, 'cited');
+  assert.equal(second.querySelector('.paper-body')?.hasAttribute('hidden'), false, 'expanded keys stay open');
+  assert.ok(second.querySelector('[data-action="link"]')?.hasAttribute('disabled'));
+  assert.equal(doc.querySelectorAll('#similar .paper').length, 0);
+  win.close();
+});
+
+test('XSS payloads in every bibliography field never become live markup', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const doc = win.document;
+  buildLayout(doc);
+  const list = doc.querySelector<HTMLElement>('#similar .papers')!;
+  const hits = XSS.map((x, i) =>
+    paper({ key: `k${i}${x}`, title: x, authors: [x, `${x}, ${x}`], venue: x, abstract: `${x} ${x}`, source: x, highlight: { start: 0, end: x.length } }),
+  );
+  renderHits(list, 'similar', hits, new Set(hits.map((h) => h.key)));
+  for (const tag of ['script', 'img', 'svg', 'iframe', 'style', 'a', 'b', 'object', 'embed', 'link']) {
+    assert.equal(list.querySelectorAll(tag).length, 0, `no <${tag}> element may appear`);
+  }
+  for (const e of list.querySelectorAll('*')) {
+    for (const a of e.getAttributeNames()) {
+      assert.doesNotMatch(a, /^on/i, `event handler attribute ${a} on <${e.tagName}>`);
+      assert.ok(!['href', 'src', 'srcdoc', 'action', 'formaction'].includes(a.toLowerCase()), `attribute ${a} on <${e.tagName}>`);
+      // the only style is the score bar's custom property, set through CSSOM from a number
+      if (a === 'style') assert.match(e.getAttribute(a) ?? '', /^--score: ?0\.42;?$/, `style on <${e.tagName}>`);
+    }
+  }
+  // the payloads are there, verbatim, as text
+  const items = list.querySelectorAll('.paper');
+  assert.equal(items.length, XSS.length);
+  XSS.forEach((x, i) => {
+    assert.equal(items[i]!.querySelector('.title')?.textContent, x);
+    assert.equal(items[i]!.getAttribute('data-key'), `k${i}${x}`);
+    assert.equal(items[i]!.querySelector('mark.best')?.textContent, x);
+  });
+  // and serialised HTML escapes them
+  assert.ok(list.innerHTML.includes('&lt;script&gt;window.__pwned = 1&lt;/script&gt;'));
+  assert.equal((win as unknown as { __pwned?: number }).__pwned, undefined);
+  win.close();
+});
+
+test('renderAbstract: out-of-range highlight falls back to plain text; empty abstract says so', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const p = renderAbstract(win.document, 'Short.', { start: 2, end: 99 });
+  assert.equal(p.textContent, 'Short.');
+  assert.equal(p.querySelectorAll('mark').length, 0);
+  assert.equal(renderAbstract(win.document, '').textContent, 'No abstract in the bibliography.');
+  win.close();
+});
+
+test('webview sources never use HTML-string sinks', () => {
+  const dir = path.join(REPO, 'webview');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+    assert.doesNotMatch(src, /\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write|\beval\(|new Function\(|\.href\s*=|setAttribute\(\s*['"](?:href|src|on\w+)/, f);
+  }
+});

@@ -1,0 +1,35 @@
+/**
+ * Entry of the "Related Papers" panel (bundled by scripts/build.mjs to dist/webview/main.js, browser iife).
+ *
+ * STABLE DOM HOOKS (the e2e suite in test/e2e drives these; change them only together with it):
+ *   body[data-state]            "empty" | "no-bibliography" | "model-missing" | "indexing" | "results" |
+ *                               "lexical" | "error" (storage error). Precedence when several apply:
+ *                               error > indexing > no-bibliography > model-missing > results/lexical > empty.
+ *   #search                     <vscode-text-field>; type into `#search input` (open shadow root), Enter runs
+ *                               the query; an empty query goes back to following the cursor.
+ *   #search-go                  button that runs the query in #search.
+ *   #status                     status line text ("1,234 papers in 3 files · SPECTER2 int8",
+ *                               "Indexed 12 of 300", "… · lexical results only (no embedding model)").
+ *   #banner                     state explanation; its buttons carry [data-command="downloadModel" |
+ *                               "useLocalModelFolder" | "reindex" | "showLog" | "openSettings"].
+ *   #notice                     role=alert line for failed actions (e.g. insert with no editor).
+ *   #suggestions .paper[data-key]   citation suggestions (one <li> per paper; .cited when cited elsewhere)
+ *   #similar .paper[data-key]       similar papers
+ *   .paper .paper-head          native <button aria-expanded> toggling the abstract (.paper-body);
+ *                               ArrowUp/ArrowDown/Home/End move between item heads.
+ *   .paper mark.best            best-matching abstract sentence (computed on the host by term overlap).
+ *   .paper [data-action="insert"|"copy"|"open"|"link"]   the item's actions (toolkit buttons).
+ *   section[aria-busy="true"]   while a query for that section runs.
+ */
+import { buildLayout } from './layout';
+import { Panel, type VsCodeApi } from './panel';
+import { registerToolkit } from './toolkit';
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api = acquireVsCodeApi();
+buildLayout(document);
+void registerToolkit().catch((e: unknown) =>
+  api.postMessage({ type: 'log', level: 'error', message: `toolkit failed to load: ${String(e)}` }),
+);
+new Panel(document, api).start(window);

@@ -1,0 +1,42 @@
+/**
+ * What the panel keeps across hide/show and reloads (`acquireVsCodeApi().getState/setState`): the search
+ * text, expanded items and the last results. Restored state is re-validated with the protocol validator —
+ * it is data we stored, but it round-trips through VS Code and an older version of the panel.
+ */
+import { parseHostMessage, type HostMessage, type Section } from '../extension/protocol/webview';
+
+type Results = Extract<HostMessage, { type: 'results' }>;
+
+export interface PanelState {
+  version: 1;
+  query: string;
+  expanded: Record<Section, string[]>;
+  results: Partial<Record<Section, Results>>;
+}
+
+export function emptyState(): PanelState {
+  return { version: 1, query: '', expanded: { suggestions: [], similar: [] }, results: {} };
+}
+
+const MAX_EXPANDED = 200;
+
+function keys(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string' && k.length <= 512).slice(0, MAX_EXPANDED) : [];
+}
+
+/** Parse a stored state; anything malformed is dropped field by field, never thrown. */
+export function restoreState(raw: unknown): PanelState {
+  const s = emptyState();
+  if (typeof raw !== 'object' || raw === null) return s;
+  const o = raw as Record<string, unknown>;
+  if (o.version !== 1) return s;
+  if (typeof o.query === 'string' && o.query.length <= 20_000) s.query = o.query;
+  const ex = (o.expanded ?? {}) as Record<string, unknown>;
+  s.expanded = { suggestions: keys(ex.suggestions), similar: keys(ex.similar) };
+  const res = (o.results ?? {}) as Record<string, unknown>;
+  for (const section of ['suggestions', 'similar'] as const) {
+    const parsed = parseHostMessage(res[section]);
+    if (parsed.ok && parsed.value.type === 'results' && parsed.value.section === section) s.results[section] = parsed.value;
+  }
+  return s;
+}
