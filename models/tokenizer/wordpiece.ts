@@ -113,6 +113,17 @@ function codePointLength(s: string): number {
 
 const WORD_CACHE_LIMIT = 200_000;
 
+/** Collects `[CLS]` + content ids up to `room`, counting every content id. */
+interface Sink {
+  ids: number[];
+  room: number;
+  count: number;
+}
+function emit(sink: Sink, id: number): void {
+  if (sink.count < sink.room) sink.ids.push(id);
+  sink.count++;
+}
+
 export class WordPieceTokenizer {
   readonly vocabSize: number;
   readonly clsId: number;
@@ -210,27 +221,24 @@ export class WordPieceTokenizer {
    */
   encode(text: string, maxLength = 512): Encoding {
     if (!Number.isInteger(maxLength) || maxLength < 2) throw new RangeError(`maxLength must be an integer ≥ 2, got ${maxLength}`);
-    const content: number[] = [];
+    // Ids past the truncation point are only counted, not stored: a hostile 10 MB "abstract" costs
+    // time proportional to its length but no memory beyond maxLength ids.
+    const sink: Sink = { ids: [this.clsId], room: maxLength - 2, count: 0 };
     const re = this.specialRe;
     if (re === null) {
-      this.tokenizeSegment(text, content);
+      this.tokenizeSegment(text, sink);
     } else {
       re.lastIndex = 0;
       let last = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-        if (m.index > last) this.tokenizeSegment(text.slice(last, m.index), content);
-        content.push(this.specialIds.get(m[0])!);
+        if (m.index > last) this.tokenizeSegment(text.slice(last, m.index), sink);
+        emit(sink, this.specialIds.get(m[0])!);
         last = m.index + m[0].length;
       }
-      if (last < text.length) this.tokenizeSegment(last === 0 ? text : text.slice(last), content);
+      if (last < text.length) this.tokenizeSegment(last === 0 ? text : text.slice(last), sink);
     }
-    const untruncatedLength = content.length + 2;
-    if (content.length > maxLength - 2) content.length = maxLength - 2;
-    const ids = new Array<number>(content.length + 2);
-    ids[0] = this.clsId;
-    for (let i = 0; i < content.length; i++) ids[i + 1] = content[i];
-    ids[content.length + 1] = this.sepId;
-    return { ids, untruncatedLength };
+    sink.ids.push(this.sepId);
+    return { ids: sink.ids, untruncatedLength: sink.count + 2 };
   }
 
   /** WordPiece strings for debugging (`##` continuation prefix kept). */
@@ -245,7 +253,7 @@ export class WordPieceTokenizer {
   private inverse: string[] | null = null;
 
   /** Rules 1–6 on a piece of text that contains no literal special token. */
-  private tokenizeSegment(s: string, out: number[]): void {
+  private tokenizeSegment(s: string, out: Sink): void {
     if (HAS_CLEANABLE_RE.test(s)) s = s.replace(CLEAN_RE, '');
     if (this.lowercase) {
       // Per-code-point lower-casing: a capital sigma is mapped to σ first so toLowerCase() has no
@@ -261,16 +269,19 @@ export class WordPieceTokenizer {
   }
 
   /** Rule 6 for one word, memoised. */
-  private wordPiece(word: string, out: number[]): void {
+  private wordPiece(word: string, out: Sink): void {
     const cached = this.cache.get(word);
     if (cached !== undefined) {
-      for (let i = 0; i < cached.length; i++) out.push(cached[i]);
+      for (let i = 0; i < cached.length; i++) emit(out, cached[i]);
       return;
     }
     const ids = this.wordPieceUncached(word);
-    if (this.cache.size >= WORD_CACHE_LIMIT) this.cache.clear();
-    this.cache.set(word, ids);
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
+    // Over-long words are [UNK] at once; not caching them keeps hostile input from filling memory.
+    if (word.length <= this.maxCharsPerWord) {
+      if (this.cache.size >= WORD_CACHE_LIMIT) this.cache.clear();
+      this.cache.set(word, ids);
+    }
+    for (let i = 0; i < ids.length; i++) emit(out, ids[i]);
   }
 
   private wordPieceUncached(word: string): number[] {

@@ -142,6 +142,11 @@ test('truncation keeps [CLS] … [SEP] within maxLength and reports the full len
   assert.equal(e.untruncatedLength, 22);
   assert.deepEqual([e.ids[0], e.ids[7]], [t.clsId, t.sepId]);
   assert.throws(() => t.encode('x', 1), RangeError);
+  // Hostile size: 1M tokens are counted exactly, only maxLength ids are kept.
+  const huge = t.encode('x, '.repeat(500_000));
+  assert.equal(huge.ids.length, 512);
+  assert.equal(huge.untruncatedLength, 1_000_002);
+  assert.equal(huge.ids[511], t.sepId);
   assert.deepEqual(t.encode('').ids, [t.clsId, t.sepId]);
 });
 
