@@ -230,7 +230,11 @@ async function planEntry(ctx: Ctx, endpoint: string, to: string, entry: Manifest
     if (isRedirect(res.status)) {
       const loc = res.headers.get('location');
       if (!loc || hop >= MAX_REDIRECTS) throw new DownloadError(`too many or broken redirects for ${url}`, 'http');
-      current = new URL(loc, current).toString();
+      const next = new URL(loc, current);
+      // Like huggingface_hub, metadata comes from the hub itself: an LFS redirect to the CDN already
+      // carries X-Linked-Etag/X-Linked-Size, and presigned CDN URLs need not accept HEAD.
+      if (next.origin !== origin && (linkedEtag !== null || linkedSize !== null)) break;
+      current = next.toString();
       continue;
     }
     if (!res.ok) throw httpError(res.status, current, entry, res);

@@ -6,6 +6,7 @@
  *     regular file: 200, ETag "<git blob sha1>", X-Repo-Commit, Range support
  *     LFS file:     302 → a separate "CDN" server, with X-Linked-Etag "<sha256>", X-Linked-Size,
  *                   X-Repo-Commit (like huggingface.co); the CDN sends its own unrelated ETag
+ *   renamed repo: 307 with a relative Location to the new name (see `renamed`)
  *   404 with X-Error-Code/X-Error-Message for unknown repos, revisions or files.
  */
 import { createHash } from 'node:crypto';
@@ -54,6 +55,8 @@ const fakeCommit = (repo: string) => createHash('sha1').update(`commit:${repo}`)
 export class HubServer {
   readonly log: RequestLogEntry[] = [];
   private faults = new Map<string, Fault[]>();
+  /** Renamed repos: old name → new name, answered with a relative 307 like the hub does. */
+  readonly renamed = new Map<string, string>();
   private byKey = new Map<string, HubFile>();
   private bySha = new Map<string, HubFile>();
 
@@ -111,6 +114,13 @@ export class HubServer {
     const repo = m[1];
     const rev = decodeURIComponent(m[2]);
     const filePath = m[3].split('/').map(decodeURIComponent).join('/');
+    const moved = this.renamed.get(repo);
+    if (moved) {
+      entry.status = 307;
+      res.writeHead(307, { Location: `/${moved}/resolve/${m[2]}/${m[3]}`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
     const refs = this.refs.get(repo);
     if (!refs) return this.notFound(res, entry, 'RepositoryNotFound', `Repository ${repo} not found`);
     const commit = /^[0-9a-f]{40}$/.test(rev) ? rev : refs.get(rev);
