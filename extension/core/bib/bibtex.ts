@@ -5,7 +5,7 @@
  */
 import type { BibRecord, SourceDiagnostic } from '../types';
 import { splitBibtex, type RawChunk } from './bibtexSplit';
-import { parseChunkFields, type ParsedChunk, type ValuePart } from './bibtexFields';
+import { parseChunkFields, type ParsedChunk, type RawField, type ValuePart } from './bibtexFields';
 import { EntryCache, type DecodedEntry } from './entryCache';
 import { sha256 } from './hash';
 import { arxivIdFromEprint, arxivIdFromText, normaliseDoi, yearFrom } from './identifiers';
@@ -78,14 +78,21 @@ export function parseBibtexText(
       for (const p of parsed.problems) diagnostics.push({ file, line: p.line, severity: 'warning', message: `@string: ${p.message}` });
       for (const [name, field] of parsed.fields) macros.set(name, expand(field.parts));
     } else if (chunk.kind === 'entry') {
-      const parsed = parseChunkFields(text, chunk, true);
+      const hash = sha256(text.slice(chunk.start, chunk.end));
+      const cachedParse = chunk.terminated ? (opts.cache?.parsedChunks.get(hash) as ParsedChunk | undefined) : undefined;
+      let parsed: ParsedChunk;
+      if (cachedParse) parsed = shiftLines(cachedParse, chunk.line);
+      else {
+        parsed = parseChunkFields(text, chunk, true);
+        if (chunk.terminated) opts.cache?.parsedChunks.set(hash, shiftLines(parsed, -chunk.line));
+      }
       const key = parsed.key;
       for (const p of parsed.problems) diagnostics.push({ file, line: p.line, severity: 'warning', message: p.message, ...(key ? { key } : {}) });
       if (!chunk.terminated && diagnostics.length) {
         const d = diagnostics.find((x) => x.line === chunk.line && x.severity === 'error' && x.key === undefined);
         if (d && key) d.key = key;
       }
-      entries.push({ chunk, parsed, hash: sha256(text.slice(chunk.start, chunk.end)) });
+      entries.push({ chunk, parsed, hash });
     }
   }
 
@@ -222,6 +229,18 @@ export function parseBibtexText(
   }
   diagnostics.sort((a, b) => a.line - b.line);
   return { records, diagnostics, entryHashes };
+}
+
+/** Copy of a parsed chunk with every line number moved by `delta` (cached chunks are stored entry-relative). */
+function shiftLines(p: ParsedChunk, delta: number): ParsedChunk {
+  const fields = new Map<string, RawField>();
+  for (const [name, f] of p.fields) {
+    fields.set(name, {
+      line: f.line + delta,
+      parts: f.parts.map((part) => (part.kind === 'macro' ? { ...part, line: part.line + delta } : part)),
+    });
+  }
+  return { key: p.key, fields, problems: p.problems.map((x) => ({ ...x, line: x.line + delta })), duplicateFields: p.duplicateFields };
 }
 
 function lineAt(text: string, offset: number): number {
