@@ -41,6 +41,11 @@ export interface IndexFilesOptions {
    * (a file watcher's single-file update).
    */
   scope?: 'all' | 'only';
+  /**
+   * Reads and parses one file. Default: in this thread. The extension passes its worker's `parse`
+   * so decoding a large .bib never runs on the extension host's thread.
+   */
+  parse?: (file: string) => Promise<Pick<ReturnType<typeof parseBibliography>, 'records' | 'diagnostics' | 'linkedBibliographies'>>;
 }
 
 export interface IndexSummary {
@@ -87,7 +92,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   for (let i = 0; i < queue.length; i++) {
     throwIfAborted(signal);
     const file = queue[i];
-    const parsed = await parseOne(file, opts.cache);
+    const parsed = await parseOne(file, opts.cache, opts.parse);
     if ('error' in parsed) {
       unreadable.add(file);
       diagnostics.push({ file, line: 1, severity: 'error', message: `${parsed.error}; the entries indexed from it before are kept` });
@@ -230,7 +235,15 @@ type Parsed =
   | { records: ReturnType<typeof parseBibliography>['records']; diagnostics: SourceDiagnostic[]; linked: string[] }
   | { error: string };
 
-async function parseOne(file: string, cache: EntryCache | undefined): Promise<Parsed> {
+async function parseOne(file: string, cache: EntryCache | undefined, parse: IndexFilesOptions['parse']): Promise<Parsed> {
+  if (parse) {
+    try {
+      const res = await parse(file);
+      return { records: res.records, diagnostics: res.diagnostics, linked: res.linkedBibliographies ?? [] };
+    } catch (e) {
+      return { error: `cannot parse ${file}: ${(e as Error).message.split('\n')[0]}` };
+    }
+  }
   let bytes: Uint8Array;
   try {
     bytes = await fsp.readFile(file);

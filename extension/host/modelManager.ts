@@ -1,0 +1,154 @@
+/**
+ * Which SPECTER2 model the extension uses and its life cycle in the embedding worker:
+ * resolve (setting → downloaded copy in global storage → Hugging Face cache), load into the ONE
+ * worker, expose it as the index's Embedder, and download it on request with cancellable progress.
+ * Failures become a `ModelState` the UI shows with actions — never a stack trace.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelState } from './serviceApi';
+import type { AdapterName, Precision } from '../../models/types';
+import { resolveModelDir } from '../../models/acquire/resolve';
+import { downloadModel, DownloadError } from '../../models/acquire/download';
+import { WorkerClient } from '../../models/worker/client';
+import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/worker/specterEmbedder';
+import { WorkerError } from '../protocol/worker';
+
+const ADAPTERS: AdapterName[] = [DOCUMENT_ADAPTER, QUERY_ADAPTER];
+export const DOWNLOAD_SIZE_LABEL = '≈440 MB';
+
+export class ModelManager implements vscode.Disposable {
+  private state: ModelState = { kind: 'loading' };
+  private embedder: SpecterEmbedder | null = null;
+  private loading?: Promise<SpecterEmbedder | null>;
+  private readonly changed = new vscode.EventEmitter<ModelState>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly worker: WorkerClient,
+    private readonly storageDir: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get current(): ModelState {
+    return this.state;
+  }
+
+  /** Folder a download goes to (and is found in afterwards). */
+  get downloadDir(): string {
+    return path.join(this.storageDir, 'models', 'specter2');
+  }
+
+  /** The loaded embedder, loading it on first use; null when no model is available (lexical mode). */
+  ensure(): Promise<SpecterEmbedder | null> {
+    if (this.embedder) return Promise.resolve(this.embedder);
+    this.loading ??= this.load().finally(() => { this.loading = undefined; });
+    return this.loading;
+  }
+
+  /** Forget the loaded model (settings changed, download finished) and load again on next use. */
+  async reset(): Promise<void> {
+    this.embedder = null;
+    this.setState({ kind: 'loading' });
+    await this.worker.call('unloadModel', {}).catch(() => undefined);
+  }
+
+  private async load(): Promise<SpecterEmbedder | null> {
+    const cfg = vscode.workspace.getConfiguration('relatedPapers');
+    const configured = cfg.get<string>('modelFolder', '').trim();
+    const precision: Precision = cfg.get<string>('precision') === 'int8' ? 'int8' : 'fp32';
+    this.setState({ kind: 'loading' });
+    const candidates = configured ? [configured] : [this.downloadDir];
+    let resolved = await resolveModelDir({ localFolder: candidates[0], adapters: ADAPTERS });
+    if (!resolved.ok && !configured) resolved = await resolveModelDir({ adapters: ADAPTERS });
+    if (!resolved.ok) {
+      const message = configured
+        ? `The model folder in settings cannot be used: ${resolved.reason}`
+        : `SPECTER2 is not downloaded yet. Download it (${DOWNLOAD_SIZE_LABEL}) or point "relatedPapers.modelFolder" at a folder with base/ and adapters/. Until then results are lexical only.`;
+      this.log.info(`model: ${message} (tried: ${resolved.tried.join('; ')})`);
+      this.setState({ kind: 'missing', message });
+      return null;
+    }
+    const dir = resolved.dir;
+    try {
+      const t0 = Date.now();
+      const info = await this.worker.call('loadModel', {
+        modelDir: dir,
+        precision,
+        cacheDir: path.join(this.storageDir, 'onnx-cache'),
+      });
+      this.log.info(`model: ${info.modelId} (${precision}) loaded from ${dir.root} in ${Date.now() - t0} ms; built from cache: ${info.builtFromCache.join(',')}`);
+      const embedder = new SpecterEmbedder(
+        (inputs, adapter, opts) => this.worker.call('embed', { inputs, adapter }, opts),
+        info.modelId,
+        info.hiddenSize,
+        precision,
+        dir.adapters[QUERY_ADAPTER] !== undefined,
+      );
+      this.embedder = embedder;
+      this.setState({ kind: 'ready', modelId: info.modelId, precision });
+      return embedder;
+    } catch (e) {
+      const message = `The model in ${dir.root} could not be loaded: ${(e as Error).message}`;
+      this.log.error(`model: ${message}`);
+      this.setState({ kind: 'error', message });
+      return null;
+    }
+  }
+
+  /** Download the pinned SPECTER2 files into global storage, with a cancellable notification. */
+  async download(): Promise<boolean> {
+    const to = this.downloadDir;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading SPECTER2 (${DOWNLOAD_SIZE_LABEL})`, cancellable: true },
+      async (progress, token) => {
+        const ctl = new AbortController();
+        const sub = token.onCancellationRequested(() => ctl.abort());
+        let lastPct = 0;
+        try {
+          await downloadModel({
+            to,
+            adapters: ADAPTERS,
+            signal: ctl.signal,
+            onLog: (m) => this.log.info(`download: ${m}`),
+            onProgress: (e) => {
+              const pct = e.overallTotal > 0 ? (100 * e.overallBytes) / e.overallTotal : 0;
+              progress.report({ message: `${e.file} — ${(e.overallBytes / 1e6).toFixed(0)} of ${(e.overallTotal / 1e6).toFixed(0)} MB`, increment: pct - lastPct });
+              lastPct = pct;
+            },
+          });
+          this.log.info(`download: SPECTER2 is in ${to}`);
+          await this.reset();
+          return true;
+        } catch (e) {
+          if (ctl.signal.aborted) {
+            void vscode.window.showInformationMessage('Related Papers: download cancelled. Run it again to resume where it stopped.');
+            return false;
+          }
+          throw new Error(downloadFailureMessage(e));
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  private setState(s: ModelState): void {
+    this.state = s;
+    this.changed.fire(s);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+/** Turns a download failure into a sentence that says what to do next. */
+export function downloadFailureMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (e instanceof DownloadError && (e.code === 'network' || e.code === 'bad-endpoint')) {
+    return `the Hugging Face hub could not be reached (${msg}). Check the connection or proxy, set HF_ENDPOINT to a mirror, or run "related-papers model download --to DIR" on a connected machine and choose "Use a local folder".`;
+  }
+  if (e instanceof WorkerError) return `the model could not be prepared: ${msg}`;
+  return msg;
+}
