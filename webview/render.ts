@@ -21,7 +21,7 @@ export type PaperAction = 'insert' | 'copy' | 'open' | 'link';
 export function bodyState(status: StatusView | undefined, hasResults: boolean): BodyState {
   if (!status) return hasResults ? 'results' : 'empty';
   if (status.storageError !== undefined) return 'error';
-  if (status.indexing) return 'indexing';
+  if (status.indexing || status.scanned === false) return 'indexing';
   if (status.files === 0 && status.entries === 0) return 'no-bibliography';
   if (status.model.kind === 'missing') return 'model-missing';
   if (hasResults) return status.lexicalOnly ? 'lexical' : 'results';
@@ -54,6 +54,7 @@ export function statusLine(status: StatusView | undefined, busy: boolean): strin
   const parts: string[] = [];
   if (status.storageError !== undefined) parts.push('Index storage unavailable');
   else if (status.indexing) parts.push(`Indexed ${formatCount(status.indexing.done)} of ${formatCount(status.indexing.total)}`);
+  else if (status.scanned === false) parts.push('Looking for bibliographies…');
   else parts.push(`${formatCount(status.entries)} papers in ${formatCount(status.files)} ${status.files === 1 ? 'file' : 'files'}`);
   if (status.lexicalOnly) parts.push('lexical results only (no embedding model)');
   else if (status.model.kind === 'ready') parts.push(`SPECTER2 ${status.model.precision}`);
@@ -216,7 +217,9 @@ export function bannerFor(state: BodyState, status: StatusView | undefined): Ban
       };
     case 'indexing': {
       const ix = status?.indexing;
-      const text = ix ? `Indexed ${formatCount(ix.done)} of ${formatCount(ix.total)}${ix.message ? ` — ${ix.message}` : ''}` : 'Indexing…';
+      const text = ix
+        ? `Indexed ${formatCount(ix.done)} of ${formatCount(ix.total)}${ix.message ? ` — ${ix.message}` : ''}`
+        : 'Looking for bibliographies in the workspace…';
       return { text, buttons: [], progress: true };
     }
     case 'error':

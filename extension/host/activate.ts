@@ -17,11 +17,18 @@ import { RelatedPapersViewProvider } from './viewProvider';
 
 export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => Services;
 
-export function toStatusView(s: IndexStatus): StatusView {
+/** IndexStatus → the wire shape; `seenScan` is the UI's own inference when the services do not say `scanned`. */
+export function toStatusView(s: IndexStatus, seenScan: boolean): StatusView {
   const v: StatusView = { entries: s.entries, files: s.files, model: s.model, lexicalOnly: s.lexicalOnly };
   if (s.indexing) v.indexing = { ...s.indexing };
   if (s.storageError !== undefined) v.storageError = s.storageError;
+  v.scanned = s.scanned ?? seenScan;
   return v;
+}
+
+/** Whether a status shows that the workspace has been searched for bibliographies. */
+export function showsScan(s: IndexStatus): boolean {
+  return s.scanned === true || s.indexing !== undefined || s.files > 0 || s.entries > 0 || s.storageError !== undefined;
 }
 
 export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): void {
@@ -30,6 +37,11 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
 
   let services: Services | undefined;
   let started = false;
+  let seenScan = false;
+  const statusView = (st: IndexStatus): StatusView => {
+    seenScan ||= showsScan(st);
+    return toStatusView(st, seenScan);
+  };
   const statusBar = new StatusBar(FOCUS_VIEW_COMMAND);
   const diagnostics = vscode.languages.createDiagnosticCollection('relatedPapers');
   context.subscriptions.push(statusBar, diagnostics);
@@ -43,13 +55,13 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
       s,
       s.onDidChangeStatus((st) => {
         statusBar.update(st);
-        view.send({ type: 'status', status: toStatusView(st) });
+        view.send({ type: 'status', status: statusView(st) });
       }),
     );
     if (s.onDidChangeDiagnostics) context.subscriptions.push(s.onDidChangeDiagnostics((d) => publishDiagnostics(diagnostics, d)));
     const st = s.status();
     statusBar.update(st);
-    view.send({ type: 'status', status: toStatusView(st) });
+    view.send({ type: 'status', status: statusView(st) });
     return s;
   };
   const start = () => {

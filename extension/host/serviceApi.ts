@@ -41,6 +41,12 @@ export interface IndexStatus {
   indexing?: { done: number; total: number; message?: string };
   /** Set when storage (LanceDB) or the native runtime could not load. */
   storageError?: string;
+  /**
+   * Optional (added by the UI layer): false until the workspace has been searched for bibliographies once, so
+   * the panel says "looking for bibliographies" rather than "no bibliography found" at startup. When absent the
+   * UI infers it (a status with `indexing`, files or entries has been seen).
+   */
+  scanned?: boolean;
 }
 
 export interface QueryOptions {

@@ -66,6 +66,8 @@ export interface StatusView {
   lexicalOnly: boolean;
   indexing?: { done: number; total: number; message?: string };
   storageError?: string;
+  /** False until the workspace has been searched for bibliographies once. */
+  scanned?: boolean;
 }
 
 export interface QueryView {
@@ -227,7 +229,7 @@ function modelView(v: unknown, path: string): ModelView {
 
 function statusView(v: unknown, path: string): StatusView {
   const o = obj(v, path);
-  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'storageError']);
+  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'storageError', 'scanned']);
   const s: StatusView = {
     entries: int(o.entries, `${path}.entries`),
     files: int(o.files, `${path}.files`),
@@ -243,6 +245,7 @@ function statusView(v: unknown, path: string): StatusView {
   }
   const se = optStr(o.storageError, `${path}.storageError`, LIMITS.message);
   if (se !== undefined) s.storageError = se;
+  if (o.scanned !== undefined) s.scanned = bool(o.scanned, `${path}.scanned`);
   return s;
 }
 

@@ -52,6 +52,8 @@ test('bodyState precedence and the status line say what is going on', () => {
   assert.equal(bodyState({ ...base, lexicalOnly: true, model: { kind: 'error', message: 'x' } }, true), 'lexical');
   assert.equal(bodyState({ ...base, model: { kind: 'missing', message: 'x' }, lexicalOnly: true }, true), 'model-missing');
   assert.equal(bodyState({ ...base, entries: 0, files: 0 }, false), 'no-bibliography');
+  assert.equal(bodyState({ ...base, entries: 0, files: 0, scanned: false }, false), 'indexing', 'not searched yet is not "none found"');
+  assert.equal(statusLine({ ...base, entries: 0, files: 0, scanned: false }, false), 'Looking for bibliographies… · SPECTER2 int8');
   assert.equal(bodyState({ ...base, entries: 0, files: 0, indexing: { done: 0, total: 5 } }, false), 'indexing');
   assert.equal(bodyState({ ...base, storageError: 'disk full', indexing: { done: 0, total: 5 } }, true), 'error');
   assert.equal(statusLine(base, false), '1,234 papers in 3 files · SPECTER2 int8');
