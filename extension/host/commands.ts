@@ -59,8 +59,7 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
         }
       }
       if (ctx.text.length === 0) throw new UserError('No sentence at the cursor: select some text or move into a paragraph.');
-      await d.controller.search('');
-      await d.controller.followContext(ctx);
+      await d.controller.findForContext(ctx);
     } catch (e) {
       await reportError(d.log, 'Find related papers failed', e);
     }

@@ -51,6 +51,14 @@ export class ResultsController {
     await this.suggest({ source: 'cursor', text: ctx.text }, ctx);
   }
 
+  /** "Find related papers" without a selection: back to the cursor, even if a search was active. */
+  async findForContext(ctx: QueryContext): Promise<void> {
+    this.lastContext = ctx;
+    if (this.searchActive) this.sink.send({ type: 'setQuery', text: '' });
+    this.searchActive = false;
+    if (ctx.text.length > 0) await this.suggest({ source: 'cursor', text: ctx.text }, ctx);
+  }
+
   /** "Find related papers" with a selection: like a search, shown in the search box. */
   async findForSelection(text: string, ctx: QueryContext): Promise<void> {
     this.lastContext = ctx;

@@ -202,3 +202,13 @@ test('manifest: ids, activation, settings and menus match the code', () => {
   for (const m of settingsSrc.matchAll(/c\.get(?:<\w+>)?\('([\w.]+)'/g)) assert.ok(props[`relatedPapers.${m[1]}`], `setting relatedPapers.${m[1]} is contributed`);
   assert.equal(props['relatedPapers.citationCommand'].default, '\\cite');
 });
+
+test('controller: "Find related papers" without a selection leaves search mode and clears the box', async () => {
+  const s = new FakeServices([hit('a')]);
+  const { c, sent } = controller(s);
+  await c.search('some search');
+  await c.findForContext({ text: 'cursor sentence', paragraphKeys: [], citedKeys: [] });
+  assert.deepEqual(sent.filter((m) => m.type === 'setQuery'), [{ type: 'setQuery', text: '' }]);
+  assert.deepEqual(results(sent, 'suggestions').map((r) => [r.query.source, r.query.text]), [['search', 'some search'], ['cursor', 'cursor sentence']]);
+  assert.deepEqual(s.calls.filter((x) => x.op === 'suggest').map((x) => x.arg), ['some search', 'cursor sentence']);
+});
