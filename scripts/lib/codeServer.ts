@@ -73,10 +73,18 @@ export function makeScratch(root: string, base: NodeJS.ProcessEnv = process.env)
   return { root, env, userDataDir, extensionsDir };
 }
 
-/** User settings that keep the workbench quiet and deterministic in tests (no welcome page, no telemetry). */
+/**
+ * User settings that keep the workbench quiet and deterministic (no welcome page, no telemetry), merged into an
+ * existing settings.json. `relatedPapers.modelFolder` has scope "machine": VS Code ignores it in workspace
+ * settings, so the model folder is configured here, in the (server-side) user settings.
+ */
 export function writeUserSettings(userDataDir: string, extra: Record<string, unknown> = {}): void {
   const file = path.join(userDataDir, 'User', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let current: Record<string, unknown> = {};
+  try { current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* none yet */ }
   const settings = {
+    ...current,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
@@ -184,8 +192,8 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
-/** Example workspace copied to `dest` with the model folder configured (the tiny fixture in tests). */
-export function makeWorkspace(dest: string, opts: { from?: string; modelFolder?: string; settings?: Record<string, unknown> } = {}): string {
+/** A copy of examples/ (or `from`) at `dest`, with optional workspace settings (not machine-scoped ones). */
+export function makeWorkspace(dest: string, opts: { from?: string; settings?: Record<string, unknown> } = {}): string {
   const from = opts.from ?? path.join(REPO_ROOT, 'examples');
   fs.mkdirSync(dest, { recursive: true });
   if (fs.existsSync(from)) fs.cpSync(from, dest, { recursive: true });
@@ -194,7 +202,7 @@ export function makeWorkspace(dest: string, opts: { from?: string; modelFolder?:
   const file = path.join(vscodeDir, 'settings.json');
   let current: Record<string, unknown> = {};
   try { current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* none or JSONC */ }
-  const settings = { ...current, ...(opts.modelFolder ? { 'relatedPapers.modelFolder': opts.modelFolder } : {}), ...opts.settings };
+  const settings = { ...current, ...opts.settings };
   fs.writeFileSync(file, JSON.stringify(settings, null, 2));
   return dest;
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/browser';
 import {
-  REPO_ROOT, makeScratch, startCodeServer, workbenchUrl, writeUserSettings, type RunningCodeServer, type Scratch,
+  REPO_ROOT, makeScratch, startCodeServer, tinyModel, workbenchUrl, writeUserSettings, type RunningCodeServer, type Scratch,
 } from '../../scripts/lib/codeServer';
 
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-results', 'e2e');
@@ -40,7 +40,8 @@ export async function runAll(files: string[], scratchRoot: string, grep?: RegExp
   for (const f of files) { currentFile = path.basename(f); require(f); }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const scratch = makeScratch(scratchRoot);
-  writeUserSettings(scratch.userDataDir);
+  const model = tinyModel();
+  writeUserSettings(scratch.userDataDir, model ? { 'relatedPapers.modelFolder': model } : {});
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let open: { page: Page; context: BrowserContext; name: string }[] = [];

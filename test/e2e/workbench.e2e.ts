@@ -16,7 +16,7 @@ const QUERY_PARAGRAPH = /^The query is built from the paragraph that contains th
 function workspace(ctx: E2EContext, name: string): { dir: string; tex: string } {
   const model = tinyModel();
   if (!model) throw new Skip('../shared/fixtures/specter2-tiny is absent (the tiny SPECTER2-shaped model the e2e tests use)');
-  const dir = makeWorkspace(path.join(ctx.scratch.root, name), { modelFolder: model });
+  const dir = makeWorkspace(path.join(ctx.scratch.root, name), {});
   const tex = path.join(dir, 'draft.tex');
   if (!fs.existsSync(tex)) throw new Error(`examples/draft.tex missing from ${dir}`);
   return { dir, tex };

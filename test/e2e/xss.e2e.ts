@@ -29,7 +29,7 @@ e2e('XSS payloads from a .bib render as inert text in the webview', async (ctx) 
   if (!fs.existsSync(fixture)) throw new Error(`missing ${fixture}`);
   const empty = path.join(ctx.scratch.root, 'xss-src');
   fs.mkdirSync(empty, { recursive: true });
-  const dir = makeWorkspace(path.join(ctx.scratch.root, 'ws-xss'), { from: empty, modelFolder: model });
+  const dir = makeWorkspace(path.join(ctx.scratch.root, 'ws-xss'), { from: empty });
   fs.copyFileSync(fixture, path.join(dir, 'xss.bib'));
   fs.writeFileSync(path.join(dir, 'hostile.bib'), EXTRA_BIB);
   fs.writeFileSync(path.join(dir, 'paper.tex'), 'Adversarial payload study of citation tools.\n');

@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { REPO_ROOT, makeScratch, makeWorkspace, tinyModel } from '../../scripts/lib/codeServer';
+import { REPO_ROOT, makeScratch, makeWorkspace, tinyModel, writeUserSettings } from '../../scripts/lib/codeServer';
 
 const SUITE_SRC = path.join(REPO_ROOT, 'test', 'vscode', 'suite');
 const SUITE_OUT = path.join(REPO_ROOT, 'out', 'test', 'vscode', 'suite');
@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   const scratch = makeScratch(scratchRoot);
   const model = tinyModel();
   if (!model) console.log('vscode: ../shared/fixtures/specter2-tiny absent: model-dependent tests will skip');
-  const workspace = makeWorkspace(path.join(scratchRoot, 'workspace'), { modelFolder: model });
+  // relatedPapers.modelFolder is machine-scoped: user settings, not the workspace's .vscode/settings.json.
+  writeUserSettings(scratch.userDataDir, model ? { 'relatedPapers.modelFolder': model } : {});
+  const workspace = makeWorkspace(path.join(scratchRoot, 'workspace'));
 
   // Capture the suite's count line while still streaming everything test-electron prints.
   let seen = '';
@@ -65,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${scratch.userDataDir}`, `--extensions-dir=${scratch.extensionsDir}`, '--disable-extensions'],
-      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_WORKSPACE: workspace, CODE_SHIM_SCRATCH: scratchRoot },
+      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_MODEL: model ?? '', CODE_SHIM_SCRATCH: scratchRoot },
     });
   } catch (e) {
     console.error(`vscode: ${(e as Error).message}`);
