@@ -42,9 +42,14 @@ export interface WorkerApi {
 }
 export type WorkerMethod = keyof WorkerApi;
 
-export type WorkerRequest =
-  | { [M in WorkerMethod]: { kind: 'request'; id: number; method: M; params: WorkerApi[M]['params'] } }[WorkerMethod]
-  | { kind: 'cancel'; id: number };
+/**
+ * `cancelFlag` is an Int32Array over a SharedArrayBuffer: the host sets element 0 to 1 to cancel.
+ * Why shared memory and not a message: the worker checks it between two batches without yielding
+ * to its event loop, so cancellation takes effect within one batch however fast batches are.
+ */
+export type WorkerRequest = {
+  [M in WorkerMethod]: { kind: 'request'; id: number; method: M; params: WorkerApi[M]['params']; cancelFlag?: Int32Array };
+}[WorkerMethod];
 
 export interface WorkerErrorInfo {
   message: string;

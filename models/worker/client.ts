@@ -32,7 +32,8 @@ export class WorkerClient {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<WorkerApi[M]['result']>((resolve, reject) => {
-      const onAbort = () => worker.postMessage({ kind: 'cancel', id } satisfies WorkerRequest);
+      const cancelFlag = opts.signal ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+      const onAbort = () => { if (cancelFlag) Atomics.store(cancelFlag, 0, 1); };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => opts.signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
@@ -40,7 +41,7 @@ export class WorkerClient {
         reject: (e) => { cleanup(); reject(e); },
         onProgress: opts.onProgress,
       });
-      worker.postMessage({ kind: 'request', id, method, params } as WorkerRequest);
+      worker.postMessage({ kind: 'request', id, method, params, cancelFlag } as WorkerRequest);
     });
   }
 

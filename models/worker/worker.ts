@@ -16,18 +16,17 @@ const port = parentPort;
 
 const engine = new EmbeddingEngine();
 const parseCache = new EntryCache();
-const cancelled = new Set<number>();
 
-type Handler<M extends WorkerMethod> = (params: WorkerApi[M]['params'], ctx: { id: number }) => Promise<WorkerApi[M]['result']>;
+type Handler<M extends WorkerMethod> = (params: WorkerApi[M]['params'], ctx: { id: number; isCancelled: () => boolean }) => Promise<WorkerApi[M]['result']>;
 
 const handlers: { [M in WorkerMethod]: Handler<M> } = {
   loadModel: (p) => engine.load(p),
   unloadModel: async () => { await engine.unload(); return null; },
   tokenize: async (p) => ({ ids: engine.tokenize(p.texts) }),
-  embed: (p, { id }) =>
+  embed: (p, { id, isCancelled }) =>
     engine.embed(p.inputs, p.adapter, {
       batchTokens: p.batchTokens,
-      isCancelled: () => cancelled.has(id),
+      isCancelled,
       onProgress: (done, total) => post({ kind: 'progress', id, done, total }),
     }),
   parse: async (p) => {
@@ -60,18 +59,13 @@ function transferables(result: unknown): ArrayBuffer[] {
 }
 
 port.on('message', async (msg: WorkerRequest) => {
-  if (msg.kind === 'cancel') {
-    cancelled.add(msg.id);
-    return;
-  }
-  const { id, method } = msg;
+  const { id, method, cancelFlag } = msg;
+  const isCancelled = () => cancelFlag !== undefined && Atomics.load(cancelFlag, 0) === 1;
   try {
     const handler = handlers[method] as Handler<WorkerMethod>;
-    const result = await handler(msg.params as never, { id });
+    const result = await handler(msg.params as never, { id, isCancelled });
     post({ kind: 'result', id, result }, transferables(result));
   } catch (e) {
     post({ kind: 'error', id, error: toErrorInfo(e) });
-  } finally {
-    cancelled.delete(id);
   }
 });
