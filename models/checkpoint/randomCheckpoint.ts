@@ -1,9 +1,9 @@
 /**
  * Writes a randomly initialised checkpoint with the exact SPECTER2 file layout and shapes, for benchmarks and
  * tests that need a full-size model without the real weights:
- *   <root>/base/config.json, <root>/base/model.safetensors,
- *   <root>/adapters/<key>/adapter_config.json + adapter_model.safetensors (adapters-library safetensors name;
- *   loadAdapter accepts it beside pytorch_adapter.bin).
+ *   <root>/base/config.json + model.safetensors   (weightsFormat 'safetensors', default), or + pytorch_model.bin
+ *   (weightsFormat 'torch': the torch.save zip the hub's main branch actually ships);
+ *   <root>/adapters/<key>/adapter_config.json + adapter_model.safetensors | pytorch_adapter.bin (same choice).
  * Weights ~ N(0, std) (LayerNorm weights 1 + N(0, std)) from a seeded xorshift generator: deterministic, no I/O
  * besides the files written. No tokenizer files are written.
  */
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AdapterName, HostTensor, ModelDir } from '../types';
 import { writeSafetensors } from './safetensors';
+import { writeTorchCheckpoint } from './torchZipWriter';
 
 export interface RandomCheckpointOptions {
   vocabSize?: number;
@@ -24,6 +25,7 @@ export interface RandomCheckpointOptions {
   seed?: number;
   /** Standard deviation of the random weights (default 0.02, BERT's initializer_range). */
   std?: number;
+  weightsFormat?: 'safetensors' | 'torch';
 }
 
 /** Full SPECTER2 sizes: vocab 31090, hidden 768, 12 layers × 12 heads, FFN 3072, bottleneck 768/16 = 48. */
@@ -56,7 +58,8 @@ function makeRng(seed: number) {
 }
 
 export function writeRandomCheckpoint(root: string, opts: RandomCheckpointOptions = {}): ModelDir {
-  const o = { ...SPECTER2_SIZES, adapters: ['proximity', 'adhoc_query'] as readonly AdapterName[], seed: 1234, std: 0.02, ...opts };
+  const o = { ...SPECTER2_SIZES, adapters: ['proximity', 'adhoc_query'] as readonly AdapterName[], seed: 1234, std: 0.02,
+    weightsFormat: 'safetensors' as const, ...opts };
   const normal = makeRng(o.seed);
   const H = o.hiddenSize, I = o.intermediateSize;
   const f = (shape: number[], mean = 0): HostTensor => ({ dtype: 'float32', shape, data: normal(shape.reduce((a, b) => a * b, 1), mean, o.std) });
@@ -89,7 +92,8 @@ export function writeRandomCheckpoint(root: string, opts: RandomCheckpointOption
   }
   t.set('pooler.dense.weight', f([H, H]));
   t.set('pooler.dense.bias', f([H]));
-  writeSafetensors(path.join(baseDir, 'model.safetensors'), t);
+  if (o.weightsFormat === 'torch') writeTorchCheckpoint(path.join(baseDir, 'pytorch_model.bin'), t, 'pytorch_model');
+  else writeSafetensors(path.join(baseDir, 'model.safetensors'), t);
   fs.writeFileSync(path.join(baseDir, 'config.json'), JSON.stringify({
     _name_or_path: 'random-specter2', architectures: ['BertModel'], attention_probs_dropout_prob: 0.1,
     classifier_dropout: null, hidden_act: 'gelu', hidden_dropout_prob: 0.1, hidden_size: H, initializer_range: 0.02,
@@ -112,7 +116,8 @@ export function writeRandomCheckpoint(root: string, opts: RandomCheckpointOption
       at.set(`${p}adapter_up.weight`, f([H, B]));
       at.set(`${p}adapter_up.bias`, f([H]));
     }
-    writeSafetensors(path.join(dir, 'adapter_model.safetensors'), at);
+    if (o.weightsFormat === 'torch') writeTorchCheckpoint(path.join(dir, 'pytorch_adapter.bin'), at, 'pytorch_adapter');
+    else writeSafetensors(path.join(dir, 'adapter_model.safetensors'), at);
     fs.writeFileSync(path.join(dir, 'adapter_config.json'), JSON.stringify({
       config: {
         adapter_residual_before_ln: false, cross_adapter: false, factorized_phm_W: true, factorized_phm_rule: false,

@@ -18,18 +18,24 @@ export const DTYPE_BYTES: Record<DType, number> = {
   float32: 4, float16: 2, int64: 8, int32: 4, uint8: 1, int8: 1, bool: 1,
 };
 
-/** Copies `bytes` (little-endian) into a fresh, aligned typed array of `dtype`. */
-export function typedFromBytes(dtype: DType, bytes: Uint8Array): HostTensor['data'] {
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  const buf = copy.buffer;
+/**
+ * A typed array of `dtype` over `bytes` (little-endian). Views the same memory when it is suitably aligned and
+ * `copy` is false (saves a second copy of a 440 MB checkpoint); otherwise copies into a fresh buffer.
+ */
+export function typedFromBytes(dtype: DType, bytes: Uint8Array, copy = true): HostTensor['data'] {
+  let src = bytes;
+  if (copy || bytes.byteOffset % DTYPE_BYTES[dtype] !== 0) {
+    src = new Uint8Array(bytes.byteLength);
+    src.set(bytes);
+  }
+  const { buffer, byteOffset, byteLength } = src;
   switch (dtype) {
-    case 'float32': return new Float32Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'float16': return new Uint16Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'uint8': case 'bool': return copy;
+    case 'float32': return new Float32Array(buffer, byteOffset, byteLength / 4);
+    case 'int64': return new BigInt64Array(buffer, byteOffset, byteLength / 8);
+    case 'int32': return new Int32Array(buffer, byteOffset, byteLength / 4);
+    case 'float16': return new Uint16Array(buffer, byteOffset, byteLength / 2);
+    case 'int8': return new Int8Array(buffer, byteOffset, byteLength);
+    case 'uint8': case 'bool': return src;
   }
 }
 
@@ -37,7 +43,7 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Parses a safetensors buffer; `where` names the file in errors. */
+/** Parses a safetensors buffer (tensors may view `buf`'s memory); `where` names the file in errors. */
 export function parseSafetensors(buf: Uint8Array, where: string): Map<string, HostTensor> {
   if (buf.byteLength < 8) throw new CheckpointError(`${where}: not a safetensors file (only ${buf.byteLength} bytes)`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -69,7 +75,7 @@ export function parseSafetensors(buf: Uint8Array, where: string): Map<string, Ho
     if (e - b !== expected || dataStart + e > buf.byteLength) {
       throw new CheckpointError(`${where}: tensor "${name}" byte range [${b}, ${e}) does not fit its shape [${shape.join(', ')}] or the file (truncated?)`);
     }
-    out.set(name, { dtype, shape: [...(shape as number[])], data: typedFromBytes(dtype, buf.subarray(dataStart + b, dataStart + e)) });
+    out.set(name, { dtype, shape: [...(shape as number[])], data: typedFromBytes(dtype, buf.subarray(dataStart + b, dataStart + e), false) });
   }
   return out;
 }

@@ -25,15 +25,15 @@ function unzip(path: string): Record<string, Uint8Array> {
   }
 }
 
-/** Reads `count` elements of `bytes` per element starting at `byteOffset`, following `stride`, into contiguous order. */
+/**
+ * The tensor's elements (from `offset`, following `stride`) in contiguous row-major order. A contiguous tensor is
+ * returned as a view of its storage (no copy of a 440 MB checkpoint); strided views are copied element by element.
+ */
 function gather(src: Uint8Array, elemBytes: number, offset: number, size: number[], stride: number[]): Uint8Array {
   const n = numel(size);
+  const contiguous = size.every((s, i) => s === 1 || stride[i] === size.slice(i + 1).reduce((a, b) => a * b, 1));
+  if (contiguous) return src.subarray(offset * elemBytes, (offset + n) * elemBytes);
   const out = new Uint8Array(n * elemBytes);
-  const contiguous = size.every((_, i) => stride[i] === size.slice(i + 1).reduce((a, b) => a * b, 1));
-  if (contiguous) {
-    out.set(src.subarray(offset * elemBytes, (offset + n) * elemBytes));
-    return out;
-  }
   const idx = new Array<number>(size.length).fill(0);
   for (let i = 0; i < n; i++) {
     let e = offset;
@@ -66,7 +66,7 @@ function toHostTensor(dtype: string, shape: number[], bytes: Uint8Array): HostTe
     for (let i = 0; i < n; i++) d[i] = dv.getInt16(i * 2, true);
     return { dtype: 'int32', shape, data: d };
   }
-  return { dtype: dtype as DType, shape, data: typedFromBytes(dtype as DType, bytes) };
+  return { dtype: dtype as DType, shape, data: typedFromBytes(dtype as DType, bytes, false) };
 }
 
 export function readTorchCheckpoint(path: string): Map<string, HostTensor> {

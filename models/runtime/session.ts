@@ -26,7 +26,30 @@ export interface SpecterSessionOptions {
   attention?: AttentionImpl;
 }
 
-async function sha256File(file: string): Promise<string> {
+/**
+ * Content hashes memoised per process by (path, size, mtime): opening several adapters over the same 440 MB base
+ * file hashes it once. A changed file has a new size/mtime and is re-hashed.
+ */
+const hashMemo = new Map<string, Promise<string>>();
+
+function sha256File(file: string): Promise<string> {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    return Promise.reject(new CheckpointError(`cannot read ${file}: ${(e as Error).message}`));
+  }
+  const memoKey = `${path.resolve(file)}\0${st.size}\0${st.mtimeMs}`;
+  let p = hashMemo.get(memoKey);
+  if (!p) {
+    p = hashFileContents(file);
+    p.catch(() => hashMemo.delete(memoKey));
+    hashMemo.set(memoKey, p);
+  }
+  return p;
+}
+
+async function hashFileContents(file: string): Promise<string> {
   const h = crypto.createHash('sha256');
   await new Promise<void>((resolve, reject) => {
     fs.createReadStream(file, { highWaterMark: 1 << 22 })

@@ -151,3 +151,18 @@ test('loadBase / loadAdapter: a missing or mis-shaped tensor names the key and t
   fs.rmSync(path.join(dir, 'model.safetensors'));
   assert.throws(() => loadBase(dir), /no weight file found \(looked for model\.safetensors, pytorch_model\.bin\)/);
 });
+
+test('random checkpoint: torch-zip and safetensors layouts load to the same weights (writer ↔ reader)', async () => {
+  const { writeRandomCheckpoint } = await import('../../../models/checkpoint/randomCheckpoint');
+  const opts = { vocabSize: 30, hiddenSize: 8, numLayers: 2, numHeads: 2, intermediateSize: 16, maxPositions: 10, reductionFactor: 4, adapters: ['regression'] as const, seed: 9 };
+  const a = writeRandomCheckpoint(path.join(tmp, 'rand-st'), opts);
+  const b = writeRandomCheckpoint(path.join(tmp, 'rand-pt'), { ...opts, weightsFormat: 'torch' });
+  assert.ok(fs.existsSync(path.join(b.base, 'pytorch_model.bin')) && !fs.existsSync(path.join(b.base, 'model.safetensors')));
+  assert.ok(fs.existsSync(path.join(b.adapters.regression!, 'pytorch_adapter.bin')));
+  const ba = loadBase(a.base), bb = loadBase(b.base);
+  for (const [k, t] of ba.tensors) assert.deepEqual(t, bb.tensors.get(k), k);
+  const aa = loadAdapter(a.adapters.regression!, ba.config), ab = loadAdapter(b.adapters.regression!, bb.config);
+  assert.equal(aa.config.name, '[RGN]');
+  assert.deepEqual(aa.layers, ab.layers);
+  assert.deepEqual(aa.layers[0]!.downW.shape, [2, 8]);
+});
