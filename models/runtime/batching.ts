@@ -61,9 +61,9 @@ export function paddingFraction(lengths: readonly number[], batches: readonly Ba
   return computed === 0 ? 0 : (computed - real) / computed;
 }
 
-/** Right-padded int64 ids + mask for one batch (pad id 0, mask 0), as ONNX Runtime wants them. */
-export function padBatch(rows: readonly (readonly number[])[], seq: number): { ids: BigInt64Array; mask: BigInt64Array } {
-  const ids = new BigInt64Array(rows.length * seq);
+/** Right-padded int64 ids + mask for one batch (`[PAD]` = id 0 in SPECTER2's vocab, mask 0), as ONNX Runtime wants them. */
+export function padBatch(rows: readonly (readonly number[])[], seq: number, padId = 0): { ids: BigInt64Array; mask: BigInt64Array } {
+  const ids = new BigInt64Array(rows.length * seq).fill(BigInt(padId));
   const mask = new BigInt64Array(rows.length * seq);
   rows.forEach((row, r) => {
     const base = r * seq;

@@ -310,22 +310,6 @@ export class WordPieceTokenizer {
   }
 }
 
-/** Right-pad encodings into one batch: `[PAD]` ids and attention mask 0 after each row's end. */
-export function padBatch(rows: readonly number[][], padId: number): { inputIds: BigInt64Array; attentionMask: BigInt64Array; batch: number; seqLen: number } {
-  const batch = rows.length;
-  let seqLen = 0;
-  for (const r of rows) if (r.length > seqLen) seqLen = r.length;
-  const inputIds = new BigInt64Array(batch * seqLen).fill(BigInt(padId));
-  const attentionMask = new BigInt64Array(batch * seqLen);
-  rows.forEach((r, b) => {
-    for (let t = 0; t < r.length; t++) {
-      inputIds[b * seqLen + t] = BigInt(r[t]);
-      attentionMask[b * seqLen + t] = 1n;
-    }
-  });
-  return { inputIds, attentionMask, batch, seqLen };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Config files.
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WordPieceTokenizer, TokenizerConfigError, paperText, padBatch, optionsFromConfig } from '../../../models/tokenizer/wordpiece';
+import { WordPieceTokenizer, TokenizerConfigError, paperText, optionsFromConfig } from '../../../models/tokenizer/wordpiece';
+import { padBatch } from '../../../models/runtime/batching';
 import { TINY_MODEL, skipUnlessShared } from '../../helpers/shared';
 
 interface GoldenCase {
@@ -60,11 +61,11 @@ test('golden: padded batch rows (ids and mask, padding included)', { skip }, asy
   const byId = new Map(g.cases.map((c) => [c.id, c]));
   const rows = g.batch_check.ids.map((id) => tok.encode(byId.get(id)!.text).ids);
   rows.forEach((r, i) => assert.deepEqual(r, g.batch_check.input_ids[i].slice(0, r.length), `row ${i} (${g.batch_check.ids[i]})`));
-  const b = padBatch(rows, tok.padId);
-  assert.equal(b.batch, rows.length);
-  assert.equal(b.seqLen, g.batch_check.input_ids[0].length);
-  assert.deepEqual(Array.from(b.inputIds, Number), g.batch_check.input_ids.flat());
-  assert.deepEqual(Array.from(b.attentionMask, Number), g.batch_check.attention_mask.flat());
+  const seq = Math.max(...rows.map((r) => r.length));
+  assert.equal(seq, g.batch_check.input_ids[0].length);
+  const b = padBatch(rows, seq, tok.padId);
+  assert.deepEqual(Array.from(b.ids, Number), g.batch_check.input_ids.flat());
+  assert.deepEqual(Array.from(b.mask, Number), g.batch_check.attention_mask.flat());
 });
 
 test('fixture vocab: the empty line at id 30106 is kept (later ids not shifted)', { skip }, async () => {
