@@ -65,6 +65,8 @@ export interface IndexSummary {
   unchanged: number;
   /** Entries per file read (after the duplicate-key rule), in the order read. */
   perFile: { file: string; entries: number }[];
+  /** Wall time per phase, for benchmarks and logs. */
+  timingsMs: { parse: number; diff: number; write: number; finish: number };
   /** True when no vectors could be made (no embedder, or a lexical-only store). */
   lexicalOnly: boolean;
   diagnostics: SourceDiagnostic[];
@@ -82,6 +84,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   const progress = opts.onProgress ?? (() => {});
   const diagnostics: SourceDiagnostic[] = [];
 
+  const clock = phaseClock();
   // 1. Parse. Linked bibliographies (e.g. a Markdown front matter `bibliography:`) are followed once.
   const queue = [...new Set(paths.map((p) => path.resolve(p)))];
   const seen = new Set(queue);
@@ -122,6 +125,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   }
 
   // 2. Diff against what is stored.
+  const parseMs = clock();
   const stored = await store.state();
   const inScope = (f: string) => (opts.scope === 'only' ? readable.has(f) : !unreadable.has(f));
   const byUid = new Map<string, StoredRowState>();
@@ -153,6 +157,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   }
   const removed = stored.filter((s) => inScope(s.file) && !desired.has(s.uid)).map((s) => s.uid);
 
+  const diffMs = clock();
   // 3. Write. Rows whose uid appears twice (not produced by this code; e.g. a foreign writer) are
   //    removed first so that the merge below has one match per uid.
   const total = metaOnly.length + toReuse.length + toEmbed.length + noVector.length;
@@ -202,7 +207,9 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
   }
   throwIfAborted(signal);
   await store.deleteUids(removed);
+  const writeMs = clock();
   await store.finishWrites();
+  const finishMs = clock();
 
   return {
     files: readable.size,
@@ -213,6 +220,7 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
     updated: metaOnly.length,
     unchanged,
     perFile,
+    timingsMs: { parse: parseMs, diff: diffMs, write: writeMs, finish: finishMs },
     lexicalOnly: embedder === null,
     diagnostics,
   };
@@ -225,6 +233,17 @@ export async function removeFiles(store: IndexStore, files: readonly string[]): 
   await store.deleteUids(uids);
   await store.finishWrites();
   return uids.length;
+}
+
+/** Returns a function giving the ms since the previous call. */
+function phaseClock(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = Math.round(now - last);
+    last = now;
+    return ms;
+  };
 }
 
 function embeddable(r: IndexRow): boolean {

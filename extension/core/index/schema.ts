@@ -38,6 +38,9 @@ export interface IndexRow {
   fts_text: string;
   /** null = not embedded (no model at index time, or empty title and abstract). */
   vector?: Float32Array | number[] | null;
+  /** Mirrors `vector !== null`; a column of its own because the diff reads it for every row and
+   *  `vector IS NOT NULL` costs a pass over the vector column (measured 5× slower at 10k rows). */
+  has_vector?: boolean;
 }
 
 export const AUTHOR_SEPARATOR = '; ';
@@ -112,6 +115,7 @@ export function arrowSchema(space: VectorSpace | null, workspace?: string): arro
     utf8('content_hash'),
     utf8('meta_hash'),
     utf8('fts_text'),
+    new arrow.Field('has_vector', new arrow.Bool(), false),
   ];
   if (space) {
     fields.push(new arrow.Field('vector', new arrow.FixedSizeList(space.dim, new arrow.Field('item', new arrow.Float32(), true)), true));
@@ -144,4 +148,38 @@ export function sqlString(s: string): string {
 
 export function sqlIn(column: string, values: readonly string[]): string {
   return `${column} IN (${values.map(sqlString).join(', ')})`;
+}
+
+/**
+ * Builds the Arrow table for a batch of rows directly (vectors copied into one Float32 buffer).
+ * WHY by hand: handing LanceDB plain objects makes it infer/convert value by value, which measured
+ * ~10× slower for 768-d vectors. `withVector: false` leaves the column out (metadata-only merge).
+ */
+export function rowsToArrow(rows: readonly IndexRow[], space: VectorSpace | null, withVector = true): arrow.Table {
+  const schema = arrowSchema(space);
+  const fields = schema.fields.filter((f) => !(f.name === 'vector' || f.name === 'has_vector') || withVector);
+  const columns: Record<string, arrow.Vector> = {};
+  for (const f of fields) {
+    if (f.name === 'vector') {
+      const dim = space!.dim;
+      const flat = new Float32Array(rows.length * dim);
+      const valid = new Uint8Array(Math.ceil(rows.length / 8));
+      let nulls = 0;
+      rows.forEach((r, i) => {
+        if (r.vector) {
+          flat.set(r.vector, i * dim);
+          valid[i >> 3] |= 1 << (i & 7);
+        } else nulls++;
+      });
+      const type = f.type as arrow.FixedSizeList;
+      const child = arrow.makeData({ type: new arrow.Float32(), length: flat.length, data: flat });
+      columns.vector = arrow.makeVector(arrow.makeData({ type, length: rows.length, nullCount: nulls, nullBitmap: nulls ? valid : undefined, child }));
+    } else if (f.name === 'has_vector') {
+      columns.has_vector = arrow.vectorFromArray(rows.map((r) => Boolean(r.vector)), f.type);
+    } else {
+      const values = rows.map((r) => (r as unknown as Record<string, unknown>)[f.name] ?? null);
+      columns[f.name] = arrow.vectorFromArray(values, f.type);
+    }
+  }
+  return new arrow.Table(new arrow.Schema(fields, schema.metadata), columns as never);
 }
