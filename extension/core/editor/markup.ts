@@ -213,6 +213,26 @@ function stripLatex(src: string): Stripped {
 
 /** Handle `\name` spanning [start, j); returns where scanning resumes. */
 function latexCommand(src: string, b: Blanker, start: number, j: number, name: string): number {
+  if (name === 'verb' || name === 'lstinline' || name === 'mintinline') {
+    // inline verbatim: \verb|code|, \lstinline!code!, \mintinline{lang}{code} — never prose
+    let k = j;
+    if (name === 'mintinline') {
+      const e = src[k] === '{' ? matchGroup(src, k, '{', '}', paragraphEnd(src, k)) : -1;
+      if (e > 0) k = e;
+    } else k = latexOptionalArgs(src, k, 1);
+    const open = src[k];
+    if (open !== undefined && open !== '\n') {
+      const close = open === '{' ? '}' : open;
+      const e = src.indexOf(close, k + 1);
+      const nl = src.indexOf('\n', k + 1);
+      if (e > 0 && (nl < 0 || e < nl)) {
+        b.del(start, e + 1);
+        return e + 1;
+      }
+    }
+    b.del(start, j);
+    return j;
+  }
   if (name === 'begin' || name === 'end') {
     const k = skipSpaces(src, j);
     if (src[k] !== '{') {

@@ -63,6 +63,11 @@ test('LaTeX: comments, math environments, escaped characters, accents', () => {
   assert.equal(s.text.replaceAll(DEL, ''), 'a  b');
 });
 
+test('LaTeX: inline verbatim is not prose', () => {
+  const c = ctx(String.raw`Call \verb!f(x) % not a comment! or \lstinline+g()+ or \mintinline{py}{h()} now|.`, 'latex', 0, 0);
+  assert.equal(c.text, 'Call or or now.');
+});
+
 test('LaTeX: a half-typed document never swallows the paragraph', () => {
   const c = ctx(String.raw`We show $x + y that \cite{a,b} matters| here.`, 'latex', 0, 0);
   assert.equal(c.text, 'We show x + y that matters here.');
