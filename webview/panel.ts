@@ -76,18 +76,18 @@ export class Panel {
         break;
       case 'results':
         this.state.results[msg.section] = msg;
-        this.busy[msg.section] = false;
+        this.setBusy(msg.section, false);
         this.renderSection(msg.section);
         this.save();
         this.update();
         break;
       case 'busy':
-        this.busy[msg.section] = msg.busy;
-        this.doc.getElementById(msg.section)?.setAttribute('aria-busy', String(msg.busy));
+        this.setBusy(msg.section, msg.busy);
         this.update();
         break;
       case 'clear':
         delete this.state.results[msg.section];
+        this.setBusy(msg.section, false);
         this.renderSection(msg.section);
         this.save();
         this.update();
@@ -109,6 +109,12 @@ export class Panel {
         this.notice(msg.message);
         break;
     }
+  }
+
+  /** The flag and `section[aria-busy]` (which dims the list) always change together. */
+  private setBusy(section: Section, busy: boolean): void {
+    this.busy[section] = busy;
+    this.doc.getElementById(section)?.setAttribute('aria-busy', String(busy));
   }
 
   private post(msg: WebviewMessage): void {

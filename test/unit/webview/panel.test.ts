@@ -118,6 +118,19 @@ test('item actions post typed requests with the key; toggling expands and is rem
   win.close();
 });
 
+test('busy: a section is marked busy while its query runs and cleared by its results', { skip: skipWithoutDom }, () => {
+  const { win, panel } = setup();
+  const doc = win.document;
+  panel.receive({ type: 'status', status: { entries: 5, files: 1, model: { kind: 'ready', modelId: 'm', precision: 'int8' }, lexicalOnly: false } });
+  panel.receive({ type: 'busy', section: 'suggestions', busy: true });
+  assert.equal(doc.getElementById('suggestions')?.getAttribute('aria-busy'), 'true');
+  assert.match(doc.getElementById('status')?.textContent ?? '', /searching…/);
+  panel.receive(results('suggestions', ['a']));
+  assert.equal(doc.getElementById('suggestions')?.getAttribute('aria-busy'), 'false');
+  assert.doesNotMatch(doc.getElementById('status')?.textContent ?? '', /searching/);
+  win.close();
+});
+
 test('keyboard: arrow keys move between item heads across sections', { skip: skipWithoutDom }, () => {
   const { win, panel } = setup();
   const doc = win.document;
