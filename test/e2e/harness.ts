@@ -92,8 +92,12 @@ export async function runAll(files: string[], scratchRoot: string, grep?: RegExp
         if (e instanceof Skip) { counts.skipped++; console.log(`skip - ${t.name}: ${e.message}`); continue; }
         counts.failed++;
         const err = e as Error;
-        console.log(`not ok - ${t.name} (${t.file}, ${((Date.now() - started) / 1000).toFixed(1)}s): ${err.message}`);
-        if (err.stack) console.log(err.stack.split('\n').slice(1, 6).join('\n'));
+        // Playwright appends a long "Call log"; the first lines and our own frames say what failed.
+        // eslint-disable-next-line no-control-regex
+        const message = String(err.message).replace(/\x1b\[[0-9;]*m/g, '').split('\nCall log:')[0]!.trim();
+        console.log(`not ok - ${t.name} (${t.file}, ${((Date.now() - started) / 1000).toFixed(1)}s): ${message}`);
+        const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at .*test\/e2e\//.test(l)).slice(0, 4);
+        if (frames.length) console.log(frames.join('\n'));
         for (const o of open) console.log(`  screenshot: ${await ctx.screenshot(o.page, `${o.name}-failure`)}`);
       } finally {
         for (const o of open) await o.context.close().catch(() => undefined);

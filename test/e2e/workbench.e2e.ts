@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeWorkspace, tinyModel } from '../../scripts/lib/codeServer';
 import { e2e, Skip, type E2EContext } from './harness';
-import { goToLine, openFile, panelFrame, runCommand, waitForIndexed, waitForWorkbench } from './workbench';
+import { focusEditor, goToLine, openFile, panelFrame, runCommand, waitForIndexed, waitForWorkbench } from './workbench';
 
 /** §3.2 "Building the query" of examples/draft.tex has no citations yet (examples/README.md). */
 const QUERY_PARAGRAPH = /^The query is built from the paragraph that contains the cursor/;
@@ -28,6 +28,17 @@ function lineOf(file: string, re: RegExp): number {
   return i + 1;
 }
 
+/** 1-based line and column of the first full stop on the line after `re` (inside the paragraph). */
+function cursorSpot(file: string, re: RegExp): { line: number; column: number } {
+  const line = lineOf(file, re) + 1;
+  const text = fs.readFileSync(file, 'utf8').split('\n')[line - 1]!;
+  const dot = text.indexOf('. ');
+  if (dot < 0) throw new Error(`no sentence end on ${file}:${line}`);
+  return { line, column: dot + 1 }; // just before the full stop, where a citation goes
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation', async (ctx) => {
@@ -39,9 +50,9 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   await ctx.screenshot(page, 'journey-01-workbench');
 
   await openFile(page, 'draft.tex');
-  const line = lineOf(tex, QUERY_PARAGRAPH);
-  await goToLine(page, line + 1); // inside the paragraph, not on its first line
-  ctx.log(`cursor on draft.tex:${line + 1}`);
+  const spot = cursorSpot(tex, QUERY_PARAGRAPH); // after a full stop inside the paragraph
+  await goToLine(page, spot.line, spot.column);
+  ctx.log(`cursor on draft.tex:${spot.line}:${spot.column}`);
 
   await page.click('.activitybar [aria-label^="Related Papers"]');
   const frame = await panelFrame(page);
@@ -51,7 +62,7 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   assert.match(status, /[\d,]+ papers? in \d+ files?/, 'status line reports the indexed library');
   // The cursor moved before the panel was visible: nudge the selection so the panel follows it now.
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } }).catch(() => undefined);
-  await goToLine(page, line + 1);
+  await goToLine(page, spot.line, spot.column);
 
   const items = frame.locator('#suggestions .paper[data-key]');
   await items.first().waitFor({ timeout: 60_000 });
@@ -63,6 +74,7 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   // Insert the first suggestion that is not already cited in the file, so its count must go up by one.
   const key = keys.find((k) => count(before, k) === 0) ?? keys[0]!;
   await frame.locator(`#suggestions .paper[data-key="${key}"] [data-action="insert"]`).click();
+  await focusEditor(page, 'draft.tex');
   await runCommand(page, 'File: Save');
   const end = Date.now() + 20_000;
   let after = before;
@@ -73,7 +85,7 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   await ctx.screenshot(page, 'journey-03-inserted');
   assert.equal(count(after, key), count(before, key) + 1, `draft.tex on disk contains one more "${key}" after Insert + Save`);
   const changed = after.split('\n').find((l, i) => l !== before.split('\n')[i]) ?? '';
-  assert.match(changed, new RegExp(`\\\\\\w*cite\\w*(\\[[^\\]]*\\])*\\{[^}]*${key}`), `inserted as a LaTeX citation: ${changed}`);
+  assert.match(changed, new RegExp(`\\\\\\w*cite\\w*(\\[[^\\]]*\\])*\\{[^}]*${escapeRe(key)}`), `inserted as a LaTeX citation: ${changed}`);
   ctx.log(`inserted: ${changed.trim()}`);
 });
 
@@ -82,7 +94,8 @@ e2e('"Find related papers" from the command palette shows results', async (ctx) 
   const { page } = await ctx.openPage(dir, 'palette');
   await waitForWorkbench(page, 'draft.tex');
   await openFile(page, 'draft.tex');
-  await goToLine(page, lineOf(tex, QUERY_PARAGRAPH) + 1);
+  const spot = cursorSpot(tex, QUERY_PARAGRAPH);
+  await goToLine(page, spot.line, spot.column);
   await runCommand(page, 'Find related papers');
   const frame = await panelFrame(page);
   await waitForIndexed(frame);

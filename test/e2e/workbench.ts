@@ -26,22 +26,40 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
 }
 
-/** Quick Open ":line" moves the cursor of the active editor to that line; the status bar confirms it. */
-export async function goToLine(page: Page, line: number): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`:${line}`);
+/** Quick Open ":line[:column]" moves the cursor of the active editor (1-based); the status bar confirms it. */
+export async function goToLine(page: Page, line: number, column?: number): Promise<void> {
+  await openQuickInput(page, column ? `:${line}:${column}` : `:${line}`);
   await page.waitForTimeout(200); // the quick-open provider must see the value before Enter
   await page.keyboard.press('Enter');
-  await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line},`) }).first().waitFor({ timeout: 10_000 });
+  const where = column ? `^Ln ${line}, Col ${column}\\b` : `^Ln ${line},`;
+  await page.locator('.statusbar-item', { hasText: new RegExp(where) }).first().waitFor({ timeout: 10_000 });
+}
+
+/** Gives the keyboard back to the workbench (e.g. after a click inside a webview) by focusing an editor tab. */
+export async function focusEditor(page: Page, tabName: string): Promise<void> {
+  await page.locator('.tabs-container .tab', { hasText: tabName }).first().click();
+  await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+}
+
+/** F1 and type `text`; retried once because a webview that still holds focus can swallow the first F1. */
+async function openQuickInput(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      await input.fill(text, { timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 1) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 async function quickInput(page: Page, text: string, rowText: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(text);
+  await openQuickInput(page, text);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: rowText }).first();
   await row.waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');

@@ -69,7 +69,7 @@ e2e('XSS payloads from a .bib render as inert text in the webview', async (ctx) 
     const document = (globalThis as unknown as InPage).document;
     const all = Array.from(document.querySelectorAll('*'));
     const handlers = all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName}[${a.name}]`));
-    const scripts = Array.from(document.querySelectorAll<DomScript>('script')).map((s) => s.src || `inline:${s.textContent?.slice(0, 40)}`);
+    const scripts = Array.from(document.querySelectorAll<DomScript>('script')).map((s) => s.src || `inline:${(s.textContent ?? '').trim()}`);
     const injected = Array.from(document.querySelectorAll('#suggestions *, #similar *'))
       .filter((e) => /^(SCRIPT|IMG|SVG|IFRAME|STYLE|A|DETAILS|OBJECT|EMBED|LINK|META)$/i.test(e.tagName)).map((e) => e.tagName);
     const jsLinks = Array.from(document.querySelectorAll('[href^="javascript" i], [src^="javascript" i]')).map((e) => e.outerHTML.slice(0, 80));
@@ -78,7 +78,10 @@ e2e('XSS payloads from a .bib render as inert text in the webview', async (ctx) 
   assert.deepEqual(dom.handlers, [], 'no element carries an on* handler attribute');
   assert.deepEqual(dom.injected, [], 'no markup from the .bib became elements');
   assert.deepEqual(dom.jsLinks, [], 'no javascript: href/src');
-  assert.ok(dom.scripts.every((s) => !s.startsWith('inline:') || s === 'inline:'), `only the panel's own scripts: ${dom.scripts.join(', ')}`);
+  // Allowed: the panel bundle, and the acquireVsCodeApi shim VS Code itself injects into every webview.
+  const foreign = dom.scripts.filter((s) => !s.endsWith('/dist/webview/main.js') && !s.startsWith('inline:globalThis.acquireVsCodeApi'));
+  assert.deepEqual(foreign.map((s) => s.slice(0, 120)), [], 'only the panel bundle and VS Code\'s own webview script');
+  assert.ok(dom.scripts.every((s) => !s.includes('__xss')), 'no script carries a payload');
   // The payloads are shown as text (decoded \textless… or raw <…>, whichever the parser produced).
   assert.match(dom.text, /Adversarial payload study two/);
   assert.match(dom.text, /onerror="?window\.__xss=1/, 'the img payload is visible as text');
