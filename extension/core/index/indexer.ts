@@ -74,7 +74,11 @@ export interface IndexSummary {
 
 const META_CHUNK = 1000;
 
-export async function indexFiles(paths: readonly string[], opts: IndexFilesOptions): Promise<IndexSummary> {
+export function indexFiles(paths: readonly string[], opts: IndexFilesOptions): Promise<IndexSummary> {
+  return opts.store.exclusive(() => indexFilesNow(paths, opts));
+}
+
+async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions): Promise<IndexSummary> {
   const { store, signal } = opts;
   const embedder = store.hasVectors ? opts.embedder : null;
   if (embedder && store.space && (embedder.id !== store.space.embedderId || embedder.dim !== store.space.dim)) {
@@ -227,12 +231,14 @@ export async function indexFiles(paths: readonly string[], opts: IndexFilesOptio
 }
 
 /** Removes the rows of files that no longer exist (a watcher's delete event). */
-export async function removeFiles(store: IndexStore, files: readonly string[]): Promise<number> {
-  const abs = new Set(files.map((f) => path.resolve(f)));
-  const uids = (await store.state([...abs])).map((s) => s.uid);
-  await store.deleteUids(uids);
-  await store.finishWrites();
-  return uids.length;
+export function removeFiles(store: IndexStore, files: readonly string[]): Promise<number> {
+  return store.exclusive(async () => {
+    const abs = new Set(files.map((f) => path.resolve(f)));
+    const uids = (await store.state([...abs])).map((s) => s.uid);
+    await store.deleteUids(uids);
+    await store.finishWrites();
+    return uids.length;
+  });
 }
 
 /** Returns a function giving the ms since the previous call. */

@@ -58,6 +58,7 @@ const OPTIMIZE_UNINDEXED_ROWS = 2_000;
 
 export class IndexStore {
   private ftsDirty = true;
+  private writeChain: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly lancedb: LanceDb,
@@ -69,6 +70,17 @@ export class IndexStore {
     /** Set when the table had to be dropped and rebuilt during open. */
     readonly rebuilt: RebuiltInfo | undefined,
   ) {}
+
+  /**
+   * Runs `fn` after every earlier exclusive run on this store has settled: indexing runs (a full
+   * reindex and a watcher's single-file update) never interleave their diff and writes.
+   * Readers (search) need no lock: LanceDB readers see a consistent committed version.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(fn, fn);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
 
   get hasVectors(): boolean {
     return this.space !== null;

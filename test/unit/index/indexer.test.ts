@@ -201,3 +201,20 @@ test('an embedder returning the wrong dimension is refused with a clear error', 
   await assert.rejects(indexFiles([bib], { store, embedder: other }), /does not match the index table/);
   store.close();
 });
+
+test('concurrent runs on one store are serialised: no duplicate rows, second run sees the first', async () => {
+  const { dir, bib, store, emb } = await setup();
+  writeBib(bib, 25);
+  const other = path.join(dir, 'other.bib');
+  fs.writeFileSync(other, bibEntry('x1', 'Extra one') + bibEntry('x2', 'Extra two'));
+  const [a, b] = await Promise.all([
+    indexFiles([bib], { store, embedder: emb, batchSize: 5, scope: 'only' }),
+    indexFiles([bib, other], { store, embedder: emb, batchSize: 5 }),
+  ]);
+  assert.equal(a.embedded, 25);
+  assert.equal(b.embedded, 2, 'the second run reuses what the first wrote');
+  assert.equal(b.unchanged, 25);
+  assert.equal(await store.count(), 27);
+  assert.equal(await duplicates(store), 0);
+  store.close();
+});

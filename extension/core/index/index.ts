@@ -1,0 +1,13 @@
+/**
+ * The bibliography index: LanceDB storage, incremental indexing, hybrid retrieval.
+ * Nothing here loads a native module at import time (see nativeLoader.ts).
+ */
+export type { Embedder, PaperText } from './embedder';
+export { paperText } from './embedder';
+export { IndexStore, type OpenStoreOptions, type RebuiltInfo, type StoredEntry, type StoredRowState } from './store';
+export { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from './indexer';
+export { search, similarTo, UnknownKeyError, RRF_K, type Hit, type SearchMode, type SearchQuery } from './search';
+export { hitToPaper, entryToPaper, type PaperFields } from './paper';
+export { findBibliographyFiles } from './discover';
+export { loadLanceDb, loadOnnxRuntime, loadNative, detectCpu, NativeUnavailableError, type NativeLoadError, type NativeLoadResult } from './nativeLoader';
+export { SCHEMA_VERSION, tableNameFor, type VectorSpace } from './schema';
