@@ -38,6 +38,13 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   let services: Services | undefined;
   let started = false;
   let seenScan = false;
+  let previous: IndexStatus | undefined;
+  /** Re-run the panel's queries when the index content changed (entries, or an indexing run ended). */
+  const indexChanged = (st: IndexStatus): boolean => {
+    const changed = previous !== undefined && ((previous.indexing !== undefined && st.indexing === undefined) || previous.entries !== st.entries);
+    previous = st;
+    return changed;
+  };
   const statusView = (st: IndexStatus): StatusView => {
     seenScan ||= showsScan(st);
     return toStatusView(st, seenScan);
@@ -56,10 +63,12 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
       s.onDidChangeStatus((st) => {
         statusBar.update(st);
         view.send({ type: 'status', status: statusView(st) });
+        if (indexChanged(st) && view.visible) void controller.rerun();
       }),
     );
     if (s.onDidChangeDiagnostics) context.subscriptions.push(s.onDidChangeDiagnostics((d) => publishDiagnostics(diagnostics, d)));
     const st = s.status();
+    previous = st;
     statusBar.update(st);
     view.send({ type: 'status', status: statusView(st) });
     return s;

@@ -36,6 +36,9 @@ export class ResultsController {
   /** While the user's search box has text, the cursor does not overwrite the suggestions. */
   private searchActive = false;
   private lastContext: QueryContext = { text: '', paragraphKeys: [], citedKeys: [] };
+  /** The last suggestions query and the last .bib entry, re-run when the index changes. */
+  private lastSuggest: { query: QueryView; ctx: QueryContext } | undefined;
+  private lastEntry: { key: string; citedKeys: readonly string[] } | undefined;
 
   constructor(
     private readonly services: () => Services,
@@ -82,20 +85,33 @@ export class ResultsController {
 
   /** The .bib entry under the cursor → similar papers. */
   async similarToEntry(key: string, citedKeys: readonly string[] = this.lastContext.citedKeys): Promise<void> {
+    this.lastEntry = { key, citedKeys };
     await this.similar({ source: 'entry', text: key, key }, citedKeys);
+  }
+
+  /**
+   * The index changed (first indexing finished, files re-indexed): answer the last questions again — a query
+   * made while the index was still empty would otherwise keep showing "No matching papers".
+   */
+  async rerun(): Promise<void> {
+    const entry = this.lastEntry;
+    if (this.lastSuggest) await this.suggest(this.lastSuggest.query, this.lastSuggest.ctx, entry === undefined);
+    if (entry) await this.similar({ source: 'entry', text: entry.key, key: entry.key }, entry.citedKeys);
   }
 
   cancelAll(): void {
     for (const s of ['suggestions', 'similar'] as const) this.running[s]?.abort();
   }
 
-  private async suggest(query: QueryView, ctx: QueryContext): Promise<void> {
+  private async suggest(query: QueryView, ctx: QueryContext, followTop = true): Promise<void> {
+    this.lastSuggest = { query, ctx };
+    if (followTop) this.lastEntry = undefined;
     const hits = await this.run('suggestions', query, ctx.citedKeys, (opts) =>
       this.services().suggest(query.text, { ...opts, excludeKeys: [...ctx.paragraphKeys] }),
       new Set(ctx.paragraphKeys),
     );
     const top = hits?.[0];
-    if (top) await this.similar({ source: 'top-suggestion', text: top.title || top.key, key: top.key }, ctx.citedKeys);
+    if (top && followTop) await this.similar({ source: 'top-suggestion', text: top.title || top.key, key: top.key }, ctx.citedKeys);
   }
 
   private async similar(query: QueryView & { key: string }, citedKeys: readonly string[]): Promise<void> {

@@ -212,3 +212,20 @@ test('controller: "Find related papers" without a selection leaves search mode a
   assert.deepEqual(results(sent, 'suggestions').map((r) => [r.query.source, r.query.text]), [['search', 'some search'], ['cursor', 'cursor sentence']]);
   assert.deepEqual(s.calls.filter((x) => x.op === 'suggest').map((x) => x.arg), ['some search', 'cursor sentence']);
 });
+
+test('controller: rerun answers the last query again once the index has content', async () => {
+  const s = new FakeServices([]);
+  const { c, sent } = controller(s);
+  await c.findForContext({ text: 'query before indexing', paragraphKeys: [], citedKeys: [] });
+  assert.deepEqual(results(sent, 'suggestions').at(-1)!.hits, [], 'empty index: no hits yet');
+  (s as unknown as { hits: PaperHit[] }).hits.push(hit('a'), hit('b'));
+  await c.rerun();
+  const last = results(sent, 'suggestions').at(-1)!;
+  assert.equal(last.query.text, 'query before indexing');
+  assert.deepEqual(last.hits.map((h) => h.key), ['a', 'b']);
+  assert.equal(results(sent, 'similar').at(-1)!.query.key, 'a');
+  // in a .bib file the similar section follows the entry, and a rerun keeps it that way
+  await c.similarToEntry('b');
+  await c.rerun();
+  assert.deepEqual(results(sent, 'similar').at(-1)!.query, { source: 'entry', text: 'b', key: 'b' });
+});
