@@ -48,9 +48,10 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
     this.disposables.push(
       webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
       view.onDidChangeVisibility(() => {
-        // hidden: the page goes away; queue until the rebuilt page says ready again
-        if (!view.visible) this.queue.attach((m) => webview.postMessage(m));
-        this.visibility.fire(view.visible);
+        // hidden: the page goes away; queue until the rebuilt page says ready again (which fires `true`)
+        if (view.visible) return;
+        this.queue.attach((m) => webview.postMessage(m));
+        this.visibility.fire(false);
       }),
       view.onDidDispose(() => {
         this.queue.detach();
