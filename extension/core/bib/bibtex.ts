@@ -5,12 +5,13 @@
  */
 import type { BibRecord, SourceDiagnostic } from '../types';
 import { splitBibtex, type RawChunk } from './bibtexSplit';
-import { parseChunkFields, type ParsedChunk, type RawField, type ValuePart } from './bibtexFields';
+import { parseChunkFields, type ParsedChunk, type ValuePart } from './bibtexFields';
 import { EntryCache, type DecodedEntry } from './entryCache';
 import { sha256 } from './hash';
 import { arxivIdFromEprint, arxivIdFromText, normaliseDoi, yearFrom } from './identifiers';
 import { decodePlain, decodeWithEngine, needsLatexEngine, splitNames, type DecodedName, type LatexRequest } from './latexDecode';
 import { syntheticKey, uniqueKey } from './syntheticKey';
+import { decodeLatexLite } from './latexLite';
 
 export interface BibtexParseOptions {
   cache?: EntryCache;
@@ -36,9 +37,29 @@ const BOOKTITLE_FROM_PARENT_TITLE = new Set([
 
 interface EntryInfo {
   chunk: RawChunk;
-  parsed: ParsedChunk;
   hash: string;
+  key: string;
+  /** Parsed fields; absent for entries served whole from the cache until a crossref child needs them. */
+  parsed?: ParsedChunk;
+  /** Cached decoding of a context-free entry (see `isContextFree`). */
+  cached?: DecodedEntry;
 }
+
+/**
+ * A context-free entry's record depends on its own text only: no macros in the fields a record uses, no
+ * crossref/xdata, no parse problems. Such entries are cached under their raw-text hash and skip field parsing,
+ * expansion and decoding entirely on a re-parse — the bulk of the work for a 10k-entry file.
+ */
+function isContextFree(p: ParsedChunk, terminated: boolean): boolean {
+  if (!terminated || p.problems.length || p.fields.has('crossref') || p.fields.has('xdata')) return false;
+  for (const f of RECORD_FIELDS) {
+    const field = p.fields.get(f);
+    if (field && field.parts.some((part) => part.kind === 'macro')) return false;
+  }
+  return true;
+}
+
+const RAW_PREFIX = 'raw:';
 
 export function parseBibtexText(
   file: string,
@@ -49,18 +70,16 @@ export function parseBibtexText(
   const chunks = splitBibtex(text);
   const macros = new Map<string, string>(MONTHS.map((m, i) => [m, String(i + 1)]));
   const undefinedMacros = new Map<string, { line: number; uses: number }>();
-  const expand = (parts: ValuePart[]): string =>
-    parts
-      .map((p) => {
-        if (p.kind === 'text') return p.text;
-        const v = macros.get(p.name);
-        if (v !== undefined) return v;
-        const u = undefinedMacros.get(p.name);
-        if (u) u.uses++;
-        else undefinedMacros.set(p.name, { line: p.line, uses: 1 });
-        return p.name;
-      })
-      .join('');
+  const expandPart = (p: ValuePart): string => {
+    if (p.kind === 'text') return p.text;
+    const v = macros.get(p.name);
+    if (v !== undefined) return v;
+    const u = undefinedMacros.get(p.name);
+    if (u) u.uses++;
+    else undefinedMacros.set(p.name, { line: p.line, uses: 1 });
+    return p.name;
+  };
+  const expand = (parts: ValuePart[]): string => (parts.length === 1 ? expandPart(parts[0]) : parts.map(expandPart).join(''));
 
   const entries: EntryInfo[] = [];
   for (const chunk of chunks) {
@@ -79,20 +98,19 @@ export function parseBibtexText(
       for (const [name, field] of parsed.fields) macros.set(name, expand(field.parts));
     } else if (chunk.kind === 'entry') {
       const hash = sha256(text.slice(chunk.start, chunk.end));
-      const cachedParse = chunk.terminated ? (opts.cache?.parsedChunks.get(hash) as ParsedChunk | undefined) : undefined;
-      let parsed: ParsedChunk;
-      if (cachedParse) parsed = shiftLines(cachedParse, chunk.line);
-      else {
-        parsed = parseChunkFields(text, chunk, true);
-        if (chunk.terminated) opts.cache?.parsedChunks.set(hash, shiftLines(parsed, -chunk.line));
+      const cached = chunk.terminated ? opts.cache?.get(RAW_PREFIX + hash) : undefined;
+      if (cached) {
+        entries.push({ chunk, hash, key: cached.record.key, cached });
+        continue;
       }
+      const parsed = parseChunkFields(text, chunk, true);
       const key = parsed.key;
       for (const p of parsed.problems) diagnostics.push({ file, line: p.line, severity: 'warning', message: p.message, ...(key ? { key } : {}) });
       if (!chunk.terminated && diagnostics.length) {
         const d = diagnostics.find((x) => x.line === chunk.line && x.severity === 'error' && x.key === undefined);
         if (d && key) d.key = key;
       }
-      entries.push({ chunk, parsed, hash });
+      entries.push({ chunk, parsed, hash, key });
     }
   }
 
@@ -100,7 +118,7 @@ export function parseBibtexText(
   const byKey = new Map<string, EntryInfo>();
   const kept: EntryInfo[] = [];
   for (const e of entries) {
-    const k = e.parsed.key.toLowerCase();
+    const k = e.key.toLowerCase();
     if (!k) {
       kept.push(e);
       continue;
@@ -111,8 +129,8 @@ export function parseBibtexText(
         file,
         line: e.chunk.line,
         severity: 'warning',
-        key: e.parsed.key,
-        message: `duplicate key "${e.parsed.key}" (first defined at line ${first.chunk.line}); this entry is ignored, the first one is kept`,
+        key: e.key,
+        message: `duplicate key "${e.key}" (first defined at line ${first.chunk.line}); this entry is ignored, the first one is kept`,
       });
       continue;
     }
@@ -120,13 +138,14 @@ export function parseBibtexText(
     kept.push(e);
   }
 
+  const fieldsOf = (e: EntryInfo): ParsedChunk => (e.parsed ??= parseChunkFields(text, e.chunk, true));
   const rawCache = new Map<EntryInfo, RawValues>();
   const ownRaw = (e: EntryInfo): RawValues => {
     let v = rawCache.get(e);
     if (!v) {
       v = {};
       for (const f of RECORD_FIELDS) {
-        const field = e.parsed.fields.get(f);
+        const field = fieldsOf(e).fields.get(f);
         if (field) v[f] = expand(field.parts);
       }
       rawCache.set(e, v);
@@ -135,10 +154,13 @@ export function parseBibtexText(
   };
   const missingParents = new Map<string, number>();
   const resolved = (e: EntryInfo, seen: Set<EntryInfo>): RawValues => {
-    const values: RawValues = { ...ownRaw(e) };
+    const own = ownRaw(e);
+    const fields = fieldsOf(e).fields;
+    if (!fields.has('xdata') && !fields.has('crossref')) return own;
+    const values: RawValues = { ...own };
     seen.add(e);
     // BibLaTeX xdata: fields copied from the listed @xdata entries (child wins).
-    const xdata = e.parsed.fields.get('xdata');
+    const xdata = fieldsOf(e).fields.get('xdata');
     if (xdata) {
       for (const ref of expand(xdata.parts).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
         const parent = byKey.get(ref);
@@ -151,7 +173,7 @@ export function parseBibtexText(
         for (const f of RECORD_FIELDS) if (values[f] === undefined && pv[f] !== undefined) values[f] = pv[f];
       }
     }
-    const crossref = e.parsed.fields.get('crossref');
+    const crossref = fieldsOf(e).fields.get('crossref');
     if (crossref) {
       const ref = decodePlain(expand(crossref.parts)).toLowerCase();
       const parent = byKey.get(ref);
@@ -181,21 +203,31 @@ export function parseBibtexText(
   let firstKeylessLine = 0;
   for (const e of kept) {
     if (e.chunk.type === 'xdata' || e.chunk.type === 'set') continue;
-    const values = resolved(e, new Set());
-    const decodeInput = JSON.stringify([e.chunk.type, e.parsed.key, RECORD_FIELDS.map((f) => values[f] ?? null)]);
-    const inputHash = sha256(decodeInput);
-    let decoded = cache?.get(inputHash);
+    let decoded = e.cached;
     if (decoded) {
-      cache!.touch(inputHash, decoded);
+      cache!.touch(RAW_PREFIX + e.hash, decoded);
     } else {
-      decoded = decodeEntry(e.chunk.type, e.parsed.key, values);
-      opts.onDecode?.(e.parsed.key);
-      if (cache) {
-        cache.decodes++;
-        cache.set(inputHash, decoded);
+      const parsed = fieldsOf(e);
+      const contextFree = isContextFree(parsed, e.chunk.type !== '' && e.chunk.terminated);
+      const values = resolved(e, new Set());
+      // Context-dependent entries are cached under a hash of exactly what decoding reads (expanded macros,
+      // inherited fields), so editing an @string or a crossref parent re-decodes just the entries that use it.
+      const cacheKey = contextFree
+        ? RAW_PREFIX + e.hash
+        : sha256(JSON.stringify([e.chunk.type, e.key, RECORD_FIELDS.map((f) => values[f] ?? null)]));
+      decoded = cache?.get(cacheKey);
+      if (decoded) {
+        cache!.touch(cacheKey, decoded);
+      } else {
+        decoded = decodeEntry(e.chunk.type, e.key, values);
+        opts.onDecode?.(e.key);
+        if (cache) {
+          cache.decodes++;
+          cache.set(cacheKey, decoded);
+        }
       }
     }
-    for (const p of decoded.problems) diagnostics.push({ file, line: e.chunk.line, ...p, ...(e.parsed.key ? { key: e.parsed.key } : {}) });
+    for (const p of decoded.problems) diagnostics.push({ file, line: e.chunk.line, ...p, ...(e.key ? { key: e.key } : {}) });
     const record: BibRecord = { ...decoded.record, authors: [...decoded.record.authors], file, line: e.chunk.line };
     if (!record.key) {
       keyless++;
@@ -231,18 +263,6 @@ export function parseBibtexText(
   return { records, diagnostics, entryHashes };
 }
 
-/** Copy of a parsed chunk with every line number moved by `delta` (cached chunks are stored entry-relative). */
-function shiftLines(p: ParsedChunk, delta: number): ParsedChunk {
-  const fields = new Map<string, RawField>();
-  for (const [name, f] of p.fields) {
-    fields.set(name, {
-      line: f.line + delta,
-      parts: f.parts.map((part) => (part.kind === 'macro' ? { ...part, line: part.line + delta } : part)),
-    });
-  }
-  return { key: p.key, fields, problems: p.problems.map((x) => ({ ...x, line: x.line + delta })), duplicateFields: p.duplicateFields };
-}
-
 function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let p = text.indexOf('\n'); p >= 0 && p < offset; p = text.indexOf('\n', p + 1)) line++;
@@ -261,15 +281,20 @@ export function decodeEntry(type: string, key: string, values: RawValues): Decod
   for (const f of ['title', 'subtitle', 'abstract', 'journal', 'journaltitle', 'booktitle'] as const) {
     const v = values[f];
     if (v === undefined) continue;
-    if (needsLatexEngine(v)) requests.push({ field: f, value: v, mode: 'text' });
-    else text[f] = decodePlain(v);
+    if (!needsLatexEngine(v)) text[f] = decodePlain(v);
+    else {
+      const lite = decodeLatexLite(v);
+      if (lite !== undefined) text[f] = decodePlain(lite);
+      else requests.push({ field: f, value: v, mode: 'text' });
+    }
   }
   const nameField = values.author !== undefined && values.author.trim() ? 'author' : values.editor !== undefined ? 'editor' : undefined;
   let names: DecodedName[] = [];
   if (nameField) {
     const v = values[nameField]!;
-    if (needsLatexEngine(v)) requests.push({ field: nameField, value: v, mode: 'names' });
-    else names = splitNames(v);
+    const lite = needsLatexEngine(v) ? decodeLatexLite(v) : v;
+    if (lite !== undefined) names = splitNames(lite);
+    else requests.push({ field: nameField, value: v, mode: 'names' });
   }
   const problems: DecodedEntry['problems'] = [];
   if (requests.length) {

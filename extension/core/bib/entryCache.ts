@@ -15,11 +15,7 @@ export type DecodedEntry = {
 
 export class EntryCache {
   private readonly map = new Map<string, DecodedEntry>();
-  /**
-   * Raw entry text hash → parsed fields with lines relative to the entry's first line, so unchanged entries skip
-   * field parsing too (the bulk of a re-parse). Opaque to callers.
-   */
-  readonly parsedChunks = new Map<string, unknown>();
+
   /** Number of entries decoded (cache misses) since construction; tests and benchmarks read it. */
   decodes = 0;
   hits = 0;
@@ -37,7 +33,6 @@ export class EntryCache {
   }
 
   set(hash: string, value: DecodedEntry): void {
-    if (this.parsedChunks.size >= this.maxEntries) this.parsedChunks.clear();
     if (this.map.size >= this.maxEntries) {
       // Oldest-inserted first: entries of files that are still being re-parsed are re-inserted on use.
       const oldest = this.map.keys().next();
@@ -54,6 +49,6 @@ export class EntryCache {
 
   clear(): void {
     this.map.clear();
-    this.parsedChunks.clear();
+
   }
 }

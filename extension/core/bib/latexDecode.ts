@@ -15,7 +15,7 @@ export function needsLatexEngine(value: string): boolean {
 
 /** Decoding of a value without commands or math. */
 export function decodePlain(value: string): string {
-  let out = value.replace(/[{}]/g, '');
+  let out = value.includes('{') || value.includes('}') ? value.replace(/[{}]/g, '') : value;
   if (out.includes('~')) out = out.replace(/~/g, ' ');
   if (out.includes('``') || out.includes("''")) out = out.replace(/``/g, '\u201c').replace(/''/g, '\u201d');
   if (out.includes('--')) out = out.replace(/---/g, '\u2014').replace(/--/g, '\u2013');
@@ -24,7 +24,10 @@ export function decodePlain(value: string): string {
 
 /** Collapses white space and composes characters (the LaTeX engine emits base letter + combining accent). */
 export function collapseSpace(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().normalize('NFC');
+  const collapsed = /\s\s|[\t\n\r\f\v\u00a0]/.test(s) ? s.replace(/\s+/g, ' ') : s;
+  const trimmed = collapsed.trim();
+  // Pure-ASCII strings are already NFC; skipping normalize() saves a full copy of every abstract.
+  return /[^\x00-\x7f]/.test(trimmed) ? trimmed.normalize('NFC') : trimmed;
 }
 
 // Markup the library emits for \emph, \textbf, \textsc, \url, super/subscripts it cannot map, …: plain text is wanted.
@@ -63,9 +66,14 @@ const SYNTHETIC_FIELD: Record<LatexFieldMode, string> = { text: 'howpublished', 
  * Decodes several values of one entry through the library in a single call (one synthetic entry per value would be
  * the same cost; one entry with many fields is not possible since the field names must be distinct per mode).
  */
+/** Counters for benchmarks: how often the (slow) library path ran, and for how many values. */
+export const latexEngineStats = { calls: 0, values: 0 };
+
 export function decodeWithEngine(requests: LatexRequest[]): LatexResult {
   const result: LatexResult = { text: new Map(), names: new Map(), problems: [] };
   if (!requests.length) return result;
+  latexEngineStats.calls++;
+  latexEngineStats.values += requests.length;
   const parser = bibtexParser();
   // Each request is parsed as its own entry so that one broken value cannot take the others down.
   const source = requests.map((r, i) => `@misc{r${i},\n ${SYNTHETIC_FIELD[r.mode]} = {${r.value}}\n}\n`).join('');
