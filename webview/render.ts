@@ -209,7 +209,11 @@ export function bannerFor(state: BodyState, status: StatusView | undefined): Ban
       };
     case 'model-missing':
       return {
-        text: `The SPECTER2 model is not available, so results are lexical only. ${status?.model.kind === 'missing' ? status.model.message : ''}`.trim(),
+        // the services' message says why and what to do; the status line already says "lexical results only"
+        text:
+          status?.model.kind === 'missing' && status.model.message.trim().length > 0
+            ? status.model.message
+            : 'The SPECTER2 model is not available, so results are lexical only.',
         buttons: [
           { label: 'Download SPECTER2 (≈440 MB)', command: 'downloadModel' },
           { label: 'Use a local folder', command: 'useLocalModelFolder', secondary: true },

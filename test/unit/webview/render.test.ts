@@ -64,7 +64,8 @@ test('bodyState precedence and the status line say what is going on', () => {
     ['Download SPECTER2 (≈440 MB)', 'downloadModel'],
     ['Use a local folder', 'useLocalModelFolder'],
   ]);
-  assert.match(missing!.text, /lexical only/);
+  assert.equal(missing!.text, 'Not downloaded yet.');
+  assert.match(bannerFor('model-missing', { ...base, model: { kind: 'missing', message: '' } })!.text, /lexical only/);
   assert.equal(bannerFor('results', base), undefined);
 });
 
