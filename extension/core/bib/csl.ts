@@ -208,13 +208,20 @@ export function cslItemsFromYaml(
   return out;
 }
 
+const MAX_YAML_DIAGNOSTICS = 20;
+
 export function yamlDiagnostics(doc: Document.Parsed, lineCounter: LineCounter, file: string, lineOffset: number): SourceDiagnostic[] {
-  return [...doc.errors, ...doc.warnings].map((e) => ({
+  const all = [...doc.errors, ...doc.warnings];
+  const shown = all.slice(0, MAX_YAML_DIAGNOSTICS).map((e) => ({
     file,
     line: lineCounter.linePos(e.pos[0]).line + lineOffset,
     severity: doc.errors.includes(e) ? ('error' as const) : ('warning' as const),
     message: `YAML: ${e.message.split('\n')[0]}`,
   }));
+  if (all.length > shown.length) {
+    shown.push({ file, line: shown[shown.length - 1].line, severity: 'warning', message: `YAML: ${all.length - shown.length} further problems not listed` });
+  }
+  return shown;
 }
 
 export function parseCslYamlText(file: string, text: string): CslParseResult {

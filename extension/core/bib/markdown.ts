@@ -130,7 +130,7 @@ export function parseMarkdownText(file: string, text: string): MarkdownParseResu
       // Paper tables ("| 1) Title  Summary … | [Paper](https://arxiv.org/abs/…) |"): first cell = title (+ summary).
       const cells: string[] = [];
       for (let j = i + 1; j < tokens.length && tokens[j].type !== 'tr_close'; j++) if (tokens[j].type === 'inline') cells.push(tokens[j].content);
-      const row = cells.join(' | ');
+      const row = cells.join(' | ').slice(0, 20 * MAX_REFERENCE_CHARS);
       if (!arxivIdFromText(row) && !findDoi(row)) continue;
       const rec = recordFromTableRow(cells, file, t.map[0] + 1);
       if (rec) candidates.push({ record: rec, raw: row });
@@ -191,8 +191,11 @@ function yearOf(s: string): number | undefined {
 }
 
 /** Best-effort record from one reference line / list item; undefined when it does not look like a reference. */
+/** References are short; capping the text keeps the regular expressions below linear-time on hostile input. */
+const MAX_REFERENCE_CHARS = 2000;
+
 export function recordFromReferenceText(raw: string, file: string, line: number, inReferenceSection: boolean): BibRecord | undefined {
-  const text = raw.replace(/^\s*(?:\[\d+\]|\d+[.)])\s+/, '').trim();
+  const text = raw.slice(0, MAX_REFERENCE_CHARS).replace(/^\s*(?:\[\d+\]|\d+[.)])\s+/, '').trim();
   const arxivId = arxivIdFromText(text);
   const doi = findDoi(text);
   const links = [...text.matchAll(/(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)/g)].map((m) => ({ text: m[1], url: m[2], index: m.index ?? 0, length: m[0].length }));
@@ -249,8 +252,8 @@ export function recordFromReferenceText(raw: string, file: string, line: number,
 }
 
 function recordFromTableRow(cells: string[], file: string, line: number): BibRecord | undefined {
-  const row = cells.join(' | ');
-  const first = cells[0] ?? '';
+  const row = cells.join(' | ').slice(0, 20 * MAX_REFERENCE_CHARS);
+  const first = (cells[0] ?? '').slice(0, 10 * MAX_REFERENCE_CHARS);
   const m = /^\s*(?:\d+[.)]\s*)?(.+?)(?:\s{2,}|<br>)(.*)$/s.exec(first);
   const title = cleanTitle(m ? m[1] : first);
   if (!title) return undefined;

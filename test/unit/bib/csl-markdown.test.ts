@@ -95,3 +95,30 @@ test('real reading lists, README citations, CSL-JSON library, pandoc CSL-YAML te
   const p14 = parseFile(C('csl-yaml-pandoc-tests', 'pandoc-citeproc-14.md'));
   assert.deepEqual(p14.records.slice(0, 2).map((x) => [x.key, x.line, x.year]), [['CTv1c2', 5, 1971], ['CTv1', 21, 1971]]);
 });
+
+test('hostile Markdown/JSON/YAML input never throws; diagnostics carry file and line', () => {
+  const inputs: [string, string][] = [
+    ['/x/a.md', '- ' + '[a](https://arxiv.org/abs/2101.00001 '.repeat(500)],
+    ['/x/b.md', '---\nreferences: [\n---\n# References\n\n- ' + '('.repeat(3000)],
+    ['/x/c.md', '---\nbibliography: 42\nreferences:\n  - 7\n  - {id: {nested: true}, title: [1, 2]}\n---\n'],
+    ['/x/d.json', '{"items": [{"id": 1, "title": {"x": 1}, "author": "nobody", "issued": {"date-parts": "no"}}]}'],
+    ['/x/e.json', '"just a string"'],
+    ['/x/f.yaml', 'references:\n- id: a\n  title: x\n  issued: [[[[]]]]\n- - - nested\n'],
+    ['/x/g.json', '[{"id": "__proto__", "title": "constructor", "author": [{"family": {"toString": 1}}]}]'],
+  ];
+  for (const [file, text] of inputs) {
+    const r = parseBibliography(file, Buffer.from(text));
+    for (const d of r.diagnostics) assert.ok(d.file === file && Number.isInteger(d.line) && d.line >= 1, `${file}: ${JSON.stringify(d)}`);
+    for (const rec of r.records) assert.equal(typeof rec.title, 'string');
+  }
+  const proto = parseBibliography('/x/g.json', Buffer.from(inputs[6][1]));
+  assert.equal(proto.records[0].key, '__proto__');
+  assert.deepEqual(proto.records[0].authors, []);
+});
+
+test('arXiv ids from a 10.48550 DOI and from a journal string', () => {
+  const bib = '@article{a, title={T}, doi={10.48550/arXiv.2305.12345}}\n@article{b, title={U}, journal={arXiv preprint arXiv:1706.03762}}';
+  const r = parseBibliography('/x/ax.bib', Buffer.from(bib));
+  assert.equal(r.records[0].arxivId, '2305.12345');
+  assert.equal(r.records[1].arxivId, '1706.03762');
+});
