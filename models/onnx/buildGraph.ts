@@ -30,12 +30,93 @@ const F32_MIN = -3.4028234663852886e38;
 /** [out, in] (PyTorch Linear) → [in, out] (MatMul B). */
 export function transpose2d(t: F32Tensor): Float32Array {
   const [rows, cols] = t.shape as [number, number];
+  const src = t.data;
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c]!;
+  const TILE = 32; // cache-friendly tiles: a naive strided transpose of 85 M weights is several times slower
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(r0 + TILE, rows);
+    for (let c0 = 0; c0 < cols; c0 += TILE) {
+      const c1 = Math.min(c0 + TILE, cols);
+      for (let r = r0; r < r1; r++) {
+        const rowBase = r * cols;
+        for (let c = c0; c < c1; c++) out[c * rows + r] = src[rowBase + c]!;
+      }
+    }
+  }
   return out;
 }
 
+/** Input name of the multi-adapter graph: int64 scalar, 0 = no adapter, k = `adapters[k - 1]`. */
+export const ADAPTER_INDEX_INPUT = 'adapter_index';
+
+/** Per-layer adapter tensors as graph values ([H,B] down, [B] bias, [B,H] up, [H] bias). */
+interface AdapterValues { downW: string; downB: string; upW: string; upB: string }
+type AdapterSource = (g: OnnxGraph, layer: number) => AdapterValues;
+
+function checkAdapter(adapter: AdapterWeights, numLayers: number, H: number): void {
+  if (adapter.layers.length !== numLayers) {
+    throw new Error(`${adapter.weightFile}: adapter has ${adapter.layers.length} layers, base model has ${numLayers}`);
+  }
+  if (adapter.config.hiddenSize !== H) throw new Error(`${adapter.configFile}: adapter hidden size ${adapter.config.hiddenSize} ≠ ${H}`);
+}
+
+/** Base model alone (`adapter` null) or with one adapter whose weights are constant initializers. */
 export function buildSpecterGraph(base: BaseWeights, adapter: AdapterWeights | null, opts: BuildOptions = {}): OnnxGraph {
+  const H = base.config.hiddenSize;
+  if (!adapter) return buildEncoder(base, null, opts);
+  checkAdapter(adapter, base.config.numLayers, H);
+  const B = adapter.config.bottleneck;
+  return buildEncoder(base, (g, i) => {
+    const a = adapter.layers[i]!;
+    const q = `encoder.layer.${i}.output.adapters.${adapter.config.name}.`;
+    return {
+      downW: g.f32(`${q}adapter_down.0.weight_t`, [H, B], transpose2d(a.downW)),
+      downB: g.f32(`${q}adapter_down.0.bias`, [B], a.downB.data),
+      upW: g.f32(`${q}adapter_up.weight_t`, [B, H], transpose2d(a.upW)),
+      upB: g.f32(`${q}adapter_up.bias`, [H], a.upB.data),
+    };
+  }, opts);
+}
+
+/**
+ * One graph for the base model AND several adapters, chosen per run by the int64 scalar input `adapter_index`
+ * (0 = no adapter, k = adapters[k-1]), so one ONNX Runtime session — one copy of the 440 MB encoder weights —
+ * serves papers (proximity) and queries (adhoc_query). Per layer the adapter weights are stacked
+ * ([n+1, H, Bmax], slot 0 all zeros) and picked with Gather. This is exact, not approximate:
+ *  - slot 0: up-projection and its bias are 0, so X_next = LN(0 + (Hd + A) + 0) = LN(Hd + A), the base model;
+ *  - adapters with a smaller bottleneck are zero-padded: padded units give relu(0 + 0) = 0 times zero up rows.
+ */
+export function buildMultiAdapterGraph(base: BaseWeights, adapters: AdapterWeights[], opts: BuildOptions = {}): OnnxGraph {
+  const c = base.config, H = c.hiddenSize;
+  for (const a of adapters) checkAdapter(a, c.numLayers, H);
+  const Bmax = Math.max(1, ...adapters.map((a) => a.config.bottleneck));
+  const n = adapters.length + 1;
+  const g0 = buildEncoder(base, (g, i) => {
+    const down = new Float32Array(n * H * Bmax), downB = new Float32Array(n * Bmax);
+    const up = new Float32Array(n * Bmax * H), upB = new Float32Array(n * H);
+    adapters.forEach((a, k) => {
+      const slot = k + 1, B = a.config.bottleneck, l = a.layers[i]!;
+      const dT = transpose2d(l.downW); // [H, B]
+      for (let r = 0; r < H; r++) down.set(dT.subarray(r * B, (r + 1) * B), slot * H * Bmax + r * Bmax);
+      downB.set(l.downB.data, slot * Bmax);
+      up.set(transpose2d(l.upW), slot * Bmax * H); // [B, H] rows; rows B..Bmax stay 0
+      upB.set(l.upB.data, slot * H);
+    });
+    const p = `encoder.layer.${i}.output.adapters.stacked.`;
+    const pick = (name: string, dims: number[], data: Float32Array) =>
+      g.op('Gather', [g.f32(p + name, [n, ...dims], data), ADAPTER_INDEX_INPUT], { axis: 0 });
+    return {
+      downW: pick('adapter_down.0.weight_t', [H, Bmax], down),
+      downB: pick('adapter_down.0.bias', [Bmax], downB),
+      upW: pick('adapter_up.weight_t', [Bmax, H], up),
+      upB: pick('adapter_up.bias', [H], upB),
+    };
+  }, opts);
+  g0.inputs.push({ name: ADAPTER_INDEX_INPUT, elemType: DataType.INT64, dims: [] });
+  return g0;
+}
+
+function buildEncoder(base: BaseWeights, adapter: AdapterSource | null, opts: BuildOptions): OnnxGraph {
   const impl = opts.attention ?? 'contrib';
   const clsOnly = opts.clsOnlyLastLayer ?? true;
   const c = base.config;
@@ -46,12 +127,6 @@ export function buildSpecterGraph(base: BaseWeights, adapter: AdapterWeights | n
     if (!t) throw new Error(`internal: base tensor ${k} was not loaded`);
     return t;
   };
-  if (adapter) {
-    if (adapter.layers.length !== c.numLayers) {
-      throw new Error(`${adapter.weightFile}: adapter has ${adapter.layers.length} layers, base model has ${c.numLayers}`);
-    }
-    if (adapter.config.hiddenSize !== H) throw new Error(`${adapter.configFile}: adapter hidden size ${adapter.config.hiddenSize} ≠ ${H}`);
-  }
 
   const g = new OnnxGraph();
   g.inputs.push({ name: 'input_ids', elemType: DataType.INT64, dims: ['batch', 'sequence'] });
@@ -142,16 +217,13 @@ export function buildSpecterGraph(base: BaseWeights, adapter: AdapterWeights | n
     if (!adapter) {
       X = skipLn(g, impl, M2, A, ln2g, ln2b, b2, eps)[0];
     } else {
-      const a = adapter.layers[i]!;
-      const q = `${p}output.adapters.${adapter.config.name}.`;
-      const B = adapter.config.bottleneck;
+      const a = adapter(g, i);
       // Z = LN(Hd + A) (original_ln_before) and sum = Hd + A with Hd = M2 + b2
       const [Z, sum] = skipLn(g, impl, M2, A, ln2g, ln2b, b2, eps, true);
-      const D = g.op('Relu', [g.op('Add', [g.op('MatMul', [Z, g.f32(`${q}adapter_down.0.weight_t`, [H, B], transpose2d(a.downW))]),
-        g.f32(`${q}adapter_down.0.bias`, [B], a.downB.data)])]);
-      const U = g.op('MatMul', [D, g.f32(`${q}adapter_up.weight_t`, [B, H], transpose2d(a.upW))]);
+      const D = g.op('Relu', [g.op('Add', [g.op('MatMul', [Z, a.downW]), a.downB])]);
+      const U = g.op('MatMul', [D, a.upW]);
       // X_next = LN(U + b_up + Hd + A): residual Hd (residual_before_ln), then original_ln_after with the same LN
-      X = skipLn(g, impl, U, sum!, ln2g, ln2b, g.f32(`${q}adapter_up.bias`, [H], a.upB.data), eps)[0];
+      X = skipLn(g, impl, U, sum!, ln2g, ln2b, a.upB, eps)[0];
     }
   }
   if (clsOnly) g.node('Reshape', [X, g.i64('const.shape_cls', [2], [0, H])], ['cls']);

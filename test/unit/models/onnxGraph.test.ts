@@ -101,3 +101,30 @@ test('contrib and standard lowerings agree in ONNX Runtime (padded batch, adapte
   assert.ok(maxd < 1e-5, `max diff ${maxd}`);
   assert.ok(outs[0]!.some((v) => Math.abs(v) > 0.1), 'non-trivial output');
 });
+
+test('multi-adapter graph: adapter_index 0 = base, k = adapter k, bit-for-bit like the single graphs (bottlenecks zero-padded)', async () => {
+  const { buildMultiAdapterGraph } = await import('../../../models/onnx/buildGraph');
+  // same seed → same base weights; the second checkpoint's adapter has a smaller bottleneck (16/8 = 2 vs 16/4 = 4)
+  const other = writeRandomCheckpoint(path.join(tmp, 'rf8'), {
+    vocabSize: 50, hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 32, maxPositions: 20, reductionFactor: 8,
+    adapters: ['proximity', 'regression'], seed: 7, std: 0.3,
+  });
+  const base = loadBase(small.base);
+  const a1 = loadAdapter(small.adapters.proximity!, base.config);
+  const a2 = loadAdapter(other.adapters.regression!, base.config);
+  assert.deepEqual([a1.config.bottleneck, a2.config.bottleneck], [4, 2]);
+  const ids = BigInt64Array.from([2, 5, 9, 11, 3, 0, 2, 7, 0, 0, 0, 0].map(BigInt));
+  const mask = BigInt64Array.from([1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0].map(BigInt));
+  const feeds = { input_ids: new ort.Tensor('int64', ids, [2, 6]), attention_mask: new ort.Tensor('int64', mask, [2, 6]) };
+  const multi = await ort.InferenceSession.create(serializeModel(buildMultiAdapterGraph(base, [a1, a2]), 't'), { graphOptimizationLevel: 'all' });
+  for (const [k, single] of [[0, null], [1, a1], [2, a2]] as const) {
+    const s = await ort.InferenceSession.create(serializeModel(buildSpecterGraph(base, single), 't'), { graphOptimizationLevel: 'all' });
+    const want = (await s.run(feeds)).cls!.data as Float32Array;
+    const got = (await multi.run({ ...feeds, adapter_index: new ort.Tensor('int64', BigInt64Array.from([BigInt(k)]), []) })).cls!.data as Float32Array;
+    let maxd = 0;
+    want.forEach((v, i) => { maxd = Math.max(maxd, Math.abs(v - got[i]!)); });
+    assert.ok(maxd <= 1e-6, `adapter_index ${k}: max diff ${maxd}`);
+    await s.release();
+  }
+  await multi.release();
+});

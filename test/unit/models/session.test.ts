@@ -34,16 +34,26 @@ test('second open uses the on-disk cache (no rebuild) and gives bit-identical ou
   await b.dispose();
 });
 
-test('cache key depends on adapter, precision and file contents', async () => {
+test('one model file and one ORT session serve base + every adapter; key depends on precision and file contents', async () => {
   const cacheDir = path.join(tmp, 'cache2');
-  const keys = new Set<string>();
-  for (const [adapter, precision] of [[null, 'fp32'], ['proximity', 'fp32'], ['adhoc_query', 'fp32'], ['proximity', 'int8']] as const) {
-    const s = await SpecterSession.open(model, adapter, precision, { cacheDir });
-    assert.equal(s.builtFromCache, false);
-    keys.add(s.cacheKey);
-    await s.dispose();
-  }
-  assert.equal(keys.size, 4);
+  const handles = [];
+  for (const adapter of [null, 'proximity', 'adhoc_query'] as const) handles.push(await SpecterSession.open(model, adapter, 'fp32', { cacheDir }));
+  assert.deepEqual(handles.map((h) => h.builtFromCache), [false, true, true], 'built once, then shared');
+  assert.equal(new Set(handles.map((h) => h.cacheKey)).size, 1);
+  assert.equal(fs.readdirSync(cacheDir).length, 1);
+  const outs = await Promise.all(handles.map((h) => h.run(ids, mask, 2, 5)));
+  assert.notDeepEqual(outs[0], outs[1]);
+  assert.notDeepEqual(outs[1], outs[2]);
+  // disposing one handle leaves the shared session usable by the others
+  await handles[0]!.dispose();
+  assert.deepEqual(await handles[2]!.run(ids, mask, 2, 5), outs[2]);
+  await handles[1]!.dispose();
+  await handles[2]!.dispose();
+
+  const q = await SpecterSession.open(model, 'proximity', 'int8', { cacheDir });
+  assert.equal(q.builtFromCache, false);
+  assert.notEqual(q.cacheKey, handles[0]!.cacheKey);
+  await q.dispose();
   // editing an input file (here: re-serialising adapter_config.json) invalidates the entry
   const cfg = path.join(model.adapters.proximity!, 'adapter_config.json');
   const original = fs.readFileSync(cfg, 'utf8');
@@ -51,11 +61,23 @@ test('cache key depends on adapter, precision and file contents', async () => {
   try {
     const s = await SpecterSession.open(model, 'proximity', 'fp32', { cacheDir });
     assert.equal(s.builtFromCache, false);
-    assert.ok(!keys.has(s.cacheKey));
+    assert.notEqual(s.cacheKey, handles[0]!.cacheKey);
     await s.dispose();
   } finally {
     fs.writeFileSync(cfg, original);
   }
+});
+
+test('concurrent opens of one model build it once', async () => {
+  const cacheDir = path.join(tmp, 'cache6');
+  const [a, b] = await Promise.all([
+    SpecterSession.open(model, 'proximity', 'fp32', { cacheDir }),
+    SpecterSession.open(model, 'adhoc_query', 'fp32', { cacheDir }),
+  ]);
+  assert.deepEqual([a.builtFromCache, b.builtFromCache], [false, true]);
+  assert.equal(fs.readdirSync(cacheDir).length, 1);
+  await a.dispose();
+  await b.dispose();
 });
 
 test('a damaged cache entry is rebuilt, not fatal', async () => {
