@@ -86,7 +86,8 @@ export function decodeWithEngine(requests: LatexRequest[]): LatexResult {
   }
   const byKey = new Map(parsed.entries.map((e) => [e.key, e]));
   for (const e of parsed.errors) {
-    const msg = e.error.split('\n')[0];
+    // Positions refer to the synthetic entry, not the user's file: drop them (the caller reports the entry line).
+    const msg = e.error.split('\n')[0].replace(/ at line \d+, column \d+/, '').replace(/ in "[^"]*"$/, '');
     if (!/^unhandled /.test(msg)) result.problems.push(`LaTeX: ${msg.slice(0, 160)}`);
   }
   requests.forEach((r, i) => {
