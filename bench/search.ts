@@ -64,8 +64,29 @@ function sample(): Float32Array {
   for (let i = 0; i < DIM; i++) v[i] = c[i] + 0.6 * gauss() / Math.sqrt(DIM) * 4;
   return normalise(v);
 }
-const WORDS = 'graph neural network vision language model protein quantum market climate learning deep sparse robust causal inference retrieval embedding attention transformer'.split(' ');
-const phrase = (n: number) => Array.from({ length: n }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ');
+// A Zipf-distributed vocabulary of 20k pseudo-words: like real text, a few words are everywhere and
+// most are rare, so BM25 posting lists have realistic lengths (a 20-word vocabulary would make every
+// query term match every row).
+const VOCAB = 20_000;
+const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'zi', 'pe', 'sa', 'do', 'gu', 'hi', 'be', 'fo', 'ry'];
+const WORDS = Array.from({ length: VOCAB }, (_, i) => {
+  let w = '';
+  for (let x = i + 1; x > 0; x = Math.floor(x / 16)) w += syllables[x % 16];
+  return w;
+});
+const zipfCdf: number[] = [];
+{
+  let acc = 0;
+  for (let r = 1; r <= VOCAB; r++) zipfCdf.push((acc += 1 / Math.pow(r, 1.07)));
+  for (let i = 0; i < VOCAB; i++) zipfCdf[i] /= acc;
+}
+function zipfWord(): string {
+  const u = rand();
+  let lo = 0, hi = VOCAB - 1;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (zipfCdf[mid] < u) lo = mid + 1; else hi = mid; }
+  return WORDS[lo];
+}
+const phrase = (n: number) => Array.from({ length: n }, zipfWord).join(' ');
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

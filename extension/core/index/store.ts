@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   space: VectorSpace | null;
   /** Injected LanceDB module (tests); defaults to the lazily loaded one. */
   lancedb?: LanceDb;
+  /** Rows from which an IVF vector index is built (default VECTOR_INDEX_MIN_ROWS; tests lower it). */
+  vectorIndexMinRows?: number;
 }
 
 /** Why the table was thrown away and rebuilt empty. The UI turns this into a notification. */
@@ -50,7 +52,7 @@ const FTS_INDEX = 'fts_text_idx';
  * Below this many vectors LanceDB's exact (flat) search is fast enough and exact; above it an
  * IVF index pays off. See bench/search.ts for the measurement behind the number.
  */
-export const VECTOR_INDEX_MIN_ROWS = 50_000;
+export const VECTOR_INDEX_MIN_ROWS = 20_000;
 /** finishWrites compacts when this many small fragments accumulated … */
 const OPTIMIZE_SMALL_FRAGMENTS = 8;
 /** … or when more rows than this (or 5 %) are outside the indices. */
@@ -69,6 +71,7 @@ export class IndexStore {
     readonly dir: string,
     /** Set when the table had to be dropped and rebuilt during open. */
     readonly rebuilt: RebuiltInfo | undefined,
+    private readonly vectorIndexMinRows: number,
   ) {}
 
   /**
@@ -124,7 +127,7 @@ export class IndexStore {
       }
     }
     table ??= await db.createEmptyTable(name, schema, { mode: 'overwrite' });
-    return new IndexStore(lancedb, db, table, name, opts.space, opts.dir, rebuilt);
+    return new IndexStore(lancedb, db, table, name, opts.space, opts.dir, rebuilt, opts.vectorIndexMinRows ?? VECTOR_INDEX_MIN_ROWS);
   }
 
   /** Whether the table for this (workspace, space) exists already (without creating it). */
@@ -258,7 +261,10 @@ export class IndexStore {
       if (!has('key_idx')) await this.table.createIndex('key', { config: lancedb.Index.btree(), name: 'key_idx' });
       if (!has('file_idx')) await this.table.createIndex('file', { config: lancedb.Index.bitmap(), name: 'file_idx' });
     }
-    if (this.hasVectors && rows >= VECTOR_INDEX_MIN_ROWS && !indices.some((i) => i.columns.includes('vector'))) {
+    // The IVF partitions are trained once; when the table has grown 4× since, they are retrained.
+    const vectorIndex = indices.find((i) => i.columns.includes('vector'));
+    const trainedOn = vectorIndex ? (vectorIndex.numIndexedRows ?? 0) : 0;
+    if (this.hasVectors && rows >= this.vectorIndexMinRows && (!vectorIndex || rows > trainedOn * 4)) {
       await this.createVectorIndex();
     }
     this.ftsDirty = false;
