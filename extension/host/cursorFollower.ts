@@ -12,6 +12,9 @@ import { stripMarkup, type DocLanguage, type Stripped } from '../core/editor/mar
 import type { ResultsController } from './resultsController';
 import { readSettings } from './settings';
 
+/** Documents the user writes in (not git/diff/output/search views, whose text is read-only or a copy). */
+const FOLLOWED_SCHEMES = new Set(['file', 'untitled', 'vscode-userdata', 'vscode-remote']);
+
 export class CursorFollower implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -34,7 +37,9 @@ export class CursorFollower implements vscode.Disposable {
     );
   }
 
+  /** The followed language of a document; undefined for other languages and for non-file views (diffs, output). */
   static languageOf(doc: vscode.TextDocument): FollowedLanguage | undefined {
+    if (!FOLLOWED_SCHEMES.has(doc.uri.scheme)) return undefined;
     return followedLanguage(doc.languageId, doc.fileName);
   }
 
@@ -79,7 +84,7 @@ export class CursorFollower implements vscode.Disposable {
 
   private schedule(editor: vscode.TextEditor, delay?: number): void {
     const lang = CursorFollower.languageOf(editor.document);
-    if (!lang || editor.document.uri.scheme === 'output') return;
+    if (!lang) return;
     if (lang !== 'bibtex') this.lastEditor = editor;
     this.onFollowedDocument();
     if (this.timer !== undefined) clearTimeout(this.timer);
