@@ -41,22 +41,24 @@ interface EntryInfo {
   key: string;
   /** Parsed fields; absent for entries served whole from the cache until a crossref child needs them. */
   parsed?: ParsedChunk;
-  /** Cached decoding of a context-free entry (see `isContextFree`). */
+  /** Cached decoding found under the raw-text hash (see `rawCacheableMacros`); checked against macros before use. */
   cached?: DecodedEntry;
 }
 
 /**
- * A context-free entry's record depends on its own text only: no macros in the fields a record uses, no
- * crossref/xdata, no parse problems. Such entries are cached under their raw-text hash and skip field parsing,
- * expansion and decoding entirely on a re-parse — the bulk of the work for a 10k-entry file.
+ * Entries whose record depends only on their own text plus @string macros (no crossref/xdata, no parse problems) are
+ * cached under their raw-text hash, with the macro values they read; on a re-parse they skip field parsing, expansion
+ * and decoding entirely as long as those macros are unchanged — the bulk of the work for a 10k-entry file.
+ * Returns the macro names read, or undefined when the entry is not eligible.
  */
-function isContextFree(p: ParsedChunk, terminated: boolean): boolean {
-  if (!terminated || p.problems.length || p.fields.has('crossref') || p.fields.has('xdata')) return false;
+function rawCacheableMacros(p: ParsedChunk, terminated: boolean): string[] | undefined {
+  if (!terminated || p.problems.length || p.fields.has('crossref') || p.fields.has('xdata')) return undefined;
+  const names: string[] = [];
   for (const f of RECORD_FIELDS) {
     const field = p.fields.get(f);
-    if (field && field.parts.some((part) => part.kind === 'macro')) return false;
+    if (field) for (const part of field.parts) if (part.kind === 'macro') names.push(part.name);
   }
-  return true;
+  return names;
 }
 
 const RAW_PREFIX = 'raw:';
@@ -195,6 +197,7 @@ export function parseBibtexText(
     return values;
   };
 
+  const macrosUnchanged = (d: DecodedEntry): boolean => !d.macroDeps || d.macroDeps.every(([n, v]) => macros.get(n) === v);
   const cache = opts.cache;
   const records: BibRecord[] = [];
   const entryHashes: string[] = [];
@@ -203,23 +206,27 @@ export function parseBibtexText(
   let firstKeylessLine = 0;
   for (const e of kept) {
     if (e.chunk.type === 'xdata' || e.chunk.type === 'set') continue;
-    let decoded = e.cached;
+    let decoded = e.cached && macrosUnchanged(e.cached) ? e.cached : undefined;
     if (decoded) {
       cache!.touch(RAW_PREFIX + e.hash, decoded);
     } else {
       const parsed = fieldsOf(e);
-      const contextFree = isContextFree(parsed, e.chunk.type !== '' && e.chunk.terminated);
+      const macroNames = rawCacheableMacros(parsed, e.chunk.terminated);
+      const macroDeps = macroNames?.map((n): [string, string | undefined] => [n, macros.get(n)]);
+      const byRawText = macroDeps !== undefined && macroDeps.every(([, v]) => v !== undefined);
       const values = resolved(e, new Set());
-      // Context-dependent entries are cached under a hash of exactly what decoding reads (expanded macros,
-      // inherited fields), so editing an @string or a crossref parent re-decodes just the entries that use it.
-      const cacheKey = contextFree
+      // Other entries are cached under a hash of exactly what decoding reads (expanded macros, inherited fields),
+      // so editing an @string or a crossref parent re-decodes just the entries that use it.
+      const cacheKey = byRawText
         ? RAW_PREFIX + e.hash
         : sha256(JSON.stringify([e.chunk.type, e.key, RECORD_FIELDS.map((f) => values[f] ?? null)]));
       decoded = cache?.get(cacheKey);
+      if (decoded && !macrosUnchanged(decoded)) decoded = undefined;
       if (decoded) {
         cache!.touch(cacheKey, decoded);
       } else {
         decoded = decodeEntry(e.chunk.type, e.key, values);
+        if (byRawText && macroDeps!.length) decoded.macroDeps = macroDeps as [string, string][];
         opts.onDecode?.(e.key);
         if (cache) {
           cache.decodes++;

@@ -11,6 +11,8 @@ export type DecodedEntry = {
   record: Omit<BibRecord, 'file' | 'line'>;
   /** Decoder problems, re-emitted on every parse that uses the cached value (without file/line). */
   problems: Pick<SourceDiagnostic, 'message' | 'severity'>[];
+  /** For entries cached under their raw-text hash: the @string macros they read, with the values used. */
+  macroDeps?: [name: string, value: string][];
 };
 
 export class EntryCache {
