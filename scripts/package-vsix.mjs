@@ -138,18 +138,21 @@ function verify(vsix) {
   const modelArgs = fs.existsSync(model) ? ['--model-dir', model] : [];
   if (!modelArgs.length) console.log(`package: verify without a model (${model} absent): LanceDB + full-text path only`);
   const idx = run(['index', bib, '--db', db, ...modelArgs, '--json']);
-  if (idx.status !== 0) fail(`the packaged CLI could not index (exit ${idx.status}):\n${idx.stderr}\n${idx.stdout.slice(0, 2000)}`);
+  if (idx.status !== 0) fail(`the packaged CLI could not index (exit ${idx.status}):\n${idx.stderr.slice(-3000)}\n${idx.stdout.slice(0, 2000)}`);
   const q = run(['query', '--db', db, ...modelArgs, '--text', 'citation recommendation from the paragraph at the cursor', '--k', '3', '--json']);
   if (q.status !== 0) fail(`the packaged CLI could not query (exit ${q.status}):\n${q.stderr}`);
   if (!/"key"\s*:/.test(q.stdout)) fail(`the packaged CLI returned no results:\n${q.stdout.slice(0, 1000)}`);
-  // The extension host bundle must load with only the packaged node_modules (vscode is provided by the host).
+  // Every module the bundles leave external must resolve from dist/ to the package's own copy (not a parent's).
+  // (Activation itself, which needs the real `vscode`, is covered by test/e2e/vsix.e2e.ts in code-server.)
   const load = spawnSync(process.execPath, ['-e', `
-    const Module = require('module'); const orig = Module._load;
-    Module._load = function (req, parent, isMain) { return req === 'vscode' ? new Proxy({}, { get: () => () => ({}) }) : orig.apply(this, arguments); };
-    for (const m of ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow']) require(require.resolve(m, { paths: [${JSON.stringify(path.join(ext, 'dist'))}] }));
-    require(${JSON.stringify(path.join(ext, 'dist', 'extension.js'))});
+    const dist = ${JSON.stringify(path.join(ext, 'dist'))};
+    for (const m of ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow']) {
+      const p = require.resolve(m, { paths: [dist] });
+      if (!p.startsWith(${JSON.stringify(ext)})) throw new Error(m + ' resolved outside the package: ' + p);
+      require(p);
+    }
     console.log('loaded');`], { cwd: dir, env, encoding: 'utf8' });
-  if (load.status !== 0 || !load.stdout.includes('loaded')) fail(`dist/extension.js or its native modules do not load from the package:\n${load.stderr}`);
+  if (load.status !== 0 || !load.stdout.includes('loaded')) fail(`the external modules do not load from the package:\n${load.stderr}`);
   console.log('package: verified — the unpacked .vsix indexes and queries examples/library.bib with its own node_modules');
   fs.rmSync(dir, { recursive: true, force: true });
 }

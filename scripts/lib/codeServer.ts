@@ -82,9 +82,16 @@ export function writeUserSettings(userDataDir: string, extra: Record<string, unk
   const file = path.join(userDataDir, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let current: Record<string, unknown> = {};
-  try { current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* none yet */ }
+  if (fs.existsSync(file)) {
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      // Hand-edited JSONC (comments, trailing commas): never overwrite what the user wrote.
+      console.warn(`${file} is not plain JSON; left unchanged (wanted to add: ${Object.keys(extra).join(', ') || 'defaults'})`);
+      return;
+    }
+  }
   const settings = {
-    ...current,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
@@ -95,6 +102,7 @@ export function writeUserSettings(userDataDir: string, extra: Record<string, unk
     'security.workspace.trust.enabled': false,
     'files.autoSave': 'off',
     'window.restoreWindows': 'none',
+    ...current, // what the user changed in a kept profile (npm start) wins over our defaults
     ...extra,
   };
   fs.writeFileSync(file, JSON.stringify(settings, null, 2));

@@ -62,9 +62,15 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`  open:   ${url}\n\nCtrl-C to stop.`);
 
   await new Promise<void>((resolve) => {
-    const stop = () => { console.log('\nstopping code-server…'); void server.stop().then(resolve); };
+    let stopping = false;
+    const stop = () => { stopping = true; console.log('\nstopping code-server…'); void server.stop().then(resolve); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    server.process.once('exit', (code) => { console.error(`code-server exited (${code}); see ${server.logFile}`); resolve(); });
+    server.process.once('exit', (code) => {
+      if (stopping) return;
+      console.error(`code-server exited on its own (${code}); see ${server.logFile}`);
+      process.exitCode = 1;
+      resolve();
+    });
   });
 }

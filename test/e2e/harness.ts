@@ -19,7 +19,7 @@ export class Skip extends Error {}
 export interface E2EContext {
   /** Scratch folder of this run (HOME/TMPDIR/XDG for code-server and chromium). */
   scratch: Scratch;
-  /** code-server with the extension loaded from the repo (extensionDevelopmentPath in the payload); started once. */
+  /** code-server (the extension comes from the repo via the URL's payload); one per test, started on demand. */
   devServer(): Promise<RunningCodeServer>;
   browser(): Promise<Browser>;
   /** A new page on the dev server opening `folder`; console and page errors go to the test's log file. */
@@ -102,6 +102,10 @@ export async function runAll(files: string[], scratchRoot: string, grep?: RegExp
       } finally {
         for (const o of open) await o.context.close().catch(() => undefined);
         open = [];
+        // code-server keeps a closed window's extension host alive for reconnection; a desktop window's dies with
+        // it. A fresh server per test keeps tests independent (the profile and global storage are kept).
+        await server?.stop();
+        server = undefined;
       }
     }
   } finally {

@@ -49,20 +49,18 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   ctx.log('workbench ready: explorer + Related Papers activity entry');
   await ctx.screenshot(page, 'journey-01-workbench');
 
-  await openFile(page, 'draft.tex');
-  const spot = cursorSpot(tex, QUERY_PARAGRAPH); // after a full stop inside the paragraph
-  await goToLine(page, spot.line, spot.column);
-  ctx.log(`cursor on draft.tex:${spot.line}:${spot.column}`);
-
+  // Open the panel and let it index first (the race of a query during indexing has its own test below).
   await page.click('.activitybar [aria-label^="Related Papers"]');
   const frame = await panelFrame(page);
   const state = await waitForIndexed(frame);
   const status = (await frame.textContent('#status')) ?? '';
   ctx.log(`indexed: state=${state} status="${status.trim()}"`);
   assert.match(status, /[\d,]+ papers? in \d+ files?/, 'status line reports the indexed library');
-  // The cursor moved before the panel was visible: nudge the selection so the panel follows it now.
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ position: { x: 200, y: 10 } }).catch(() => undefined);
+
+  await openFile(page, 'draft.tex');
+  const spot = cursorSpot(tex, QUERY_PARAGRAPH); // before a full stop inside the paragraph
   await goToLine(page, spot.line, spot.column);
+  ctx.log(`cursor on draft.tex:${spot.line}:${spot.column}`);
 
   const items = frame.locator('#suggestions .paper[data-key]');
   await items.first().waitFor({ timeout: 60_000 });
@@ -93,12 +91,14 @@ e2e('"Find related papers" from the command palette shows results', async (ctx) 
   const { dir, tex } = workspace(ctx, 'ws-palette');
   const { page } = await ctx.openPage(dir, 'palette');
   await waitForWorkbench(page, 'draft.tex');
+  await page.click('.activitybar [aria-label^="Related Papers"]');
+  await waitForIndexed(await panelFrame(page));
+  await page.click('.activitybar [aria-label^="Explorer"]'); // hide the panel: the command must bring it back
   await openFile(page, 'draft.tex');
   const spot = cursorSpot(tex, QUERY_PARAGRAPH);
   await goToLine(page, spot.line, spot.column);
   await runCommand(page, 'Find related papers');
   const frame = await panelFrame(page);
-  await waitForIndexed(frame);
   const items = frame.locator('#suggestions .paper[data-key], #similar .paper[data-key]');
   await items.first().waitFor({ timeout: 60_000 });
   const titles = (await frame.locator('#suggestions .paper .title, #similar .paper .title').allTextContents()).map((t) => t.trim());
@@ -107,4 +107,23 @@ e2e('"Find related papers" from the command palette shows results', async (ctx) 
   const state = await frame.getAttribute('body', 'data-state');
   assert.ok(state === 'results' || state === 'lexical', `panel state after the command: ${state}`);
   await ctx.screenshot(page, 'palette-results');
+});
+
+e2e('suggestions asked for while the library is still indexing appear when indexing ends', async (ctx) => {
+  const { dir, tex } = workspace(ctx, 'ws-race');
+  const { page } = await ctx.openPage(dir, 'race');
+  await waitForWorkbench(page, 'draft.tex');
+  // Cursor first, panel second: the panel's first query is made before the index exists.
+  await openFile(page, 'draft.tex');
+  const spot = cursorSpot(tex, QUERY_PARAGRAPH);
+  await goToLine(page, spot.line, spot.column);
+  await page.click('.activitybar [aria-label^="Related Papers"]');
+  const frame = await panelFrame(page);
+  await waitForIndexed(frame);
+  // No further interaction: a user who waits must not be left with "No matching papers".
+  await frame.locator('#suggestions .paper[data-key]').first().waitFor({ timeout: 30_000 })
+    .catch(async () => {
+      await ctx.screenshot(page, 'race-no-results');
+      throw new Error(`no suggestions 30 s after indexing ended; panel says: ${(await frame.textContent('#suggestions'))?.trim().slice(0, 200)}`);
+    });
 });

@@ -14,9 +14,17 @@ export async function waitForWorkbench(page: Page, fileInExplorer: string, timeo
   await page.waitForSelector(ACTIVITY_ENTRY, { timeout });
 }
 
-/** F1 → ">title" → Enter on the row whose label contains `title`. */
+/**
+ * F1 → ">title" → click the row whose label is exactly `title`, optionally after its category ("Related Papers:
+ * Find related papers"); Enter would take whatever row happens to be first.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await quickInput(page, `>${title}`, title);
+  await openQuickInput(page, `>${title}`);
+  const exact = new RegExp(`^(?:[^:]+: )?${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+  await page.locator('.quick-input-widget input').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
 /** Quick Open (F1 without '>') on a file name, e.g. "draft.tex". */
