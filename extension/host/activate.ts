@@ -61,16 +61,18 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     context.subscriptions.push(
       s,
       s.onDidChangeStatus((st) => {
-        statusBar.update(st);
-        view.send({ type: 'status', status: statusView(st) });
+        const sv = statusView(st);
+        statusBar.update(st, sv.scanned);
+        view.send({ type: 'status', status: sv });
         if (indexChanged(st) && view.visible) void controller.rerun();
       }),
     );
     if (s.onDidChangeDiagnostics) context.subscriptions.push(s.onDidChangeDiagnostics((d) => publishDiagnostics(diagnostics, d)));
     const st = s.status();
     previous = st;
-    statusBar.update(st);
-    view.send({ type: 'status', status: statusView(st) });
+    const sv = statusView(st);
+    statusBar.update(st, sv.scanned);
+    view.send({ type: 'status', status: sv });
     return s;
   };
   const start = () => {

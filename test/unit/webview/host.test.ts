@@ -229,3 +229,16 @@ test('controller: rerun answers the last query again once the index has content'
   await c.rerun();
   assert.deepEqual(results(sent, 'similar').at(-1)!.query, { source: 'entry', text: 'b', key: 'b' });
 });
+
+test('status bar wording: size, indexing, lexical warning, storage error, not yet scanned', async () => {
+  const { statusBarText } = await import('../../../extension/host/statusText');
+  const ready: IndexStatus = { entries: 1234, files: 3, model: { kind: 'ready', modelId: 'm', precision: 'int8' }, lexicalOnly: false };
+  assert.equal(statusBarText(ready).text, '$(book) 1,234 papers');
+  assert.equal(statusBarText({ ...ready, entries: 1 }).text, '$(book) 1 paper');
+  assert.equal(statusBarText({ ...ready, indexing: { done: 12, total: 300 } }).text, '$(sync~spin) Indexing 12/300');
+  const lexical = statusBarText({ ...ready, lexicalOnly: true, model: { kind: 'missing', message: 'x' } });
+  assert.equal(lexical.text, '$(book) 1,234 papers $(warning)');
+  assert.match(lexical.tooltip, /lexical results only/);
+  assert.match(statusBarText({ ...ready, storageError: 'EACCES /x' }).tooltip, /EACCES/);
+  assert.equal(statusBarText({ ...ready, entries: 0, files: 0 }, false).text, '$(book) Related Papers');
+});
