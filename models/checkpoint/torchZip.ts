@@ -18,9 +18,20 @@ function unzip(path: string): Record<string, Uint8Array> {
   } catch (e) {
     throw new CheckpointError(`cannot read ${path}: ${(e as Error).message}`);
   }
+  // torch.save stores records uncompressed; a deflated record claiming to expand far beyond the file itself is a
+  // zip bomb, refused before anything is inflated.
+  const maxExpanded = Math.max(64 << 20, 4 * buf.byteLength);
+  let bomb: string | null = null;
+  const filter = (f: { name: string; originalSize: number; compression: number }) => {
+    if (f.compression !== 0 && f.originalSize > maxExpanded) bomb ??= `${f.name} claims ${f.originalSize} bytes uncompressed`;
+    return bomb === null;
+  };
   try {
-    return unzipSync(buf);
+    const files = unzipSync(buf, { filter });
+    if (bomb) throw new CheckpointError(`${path}: refusing a suspicious zip record (${bomb})`);
+    return files;
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(`${path}: not a readable torch zip checkpoint (truncated or corrupt?): ${(e as Error).message}`);
   }
 }

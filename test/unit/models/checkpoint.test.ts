@@ -166,3 +166,15 @@ test('random checkpoint: torch-zip and safetensors layouts load to the same weig
   assert.deepEqual(aa.layers, ab.layers);
   assert.deepEqual(aa.layers[0]!.downW.shape, [2, 8]);
 });
+
+test('torch zip: a deflated record claiming a huge size (zip bomb) is refused before inflating', async () => {
+  const { zipSync } = await import('fflate');
+  const zip = Buffer.from(zipSync({ 'archive/data.pkl': new Uint8Array(10), 'archive/data/0': new Uint8Array(4096) }, { level: 9 }));
+  // patch the central-directory "uncompressed size" of data/0 to 3 GB
+  const cd = zip.lastIndexOf(Buffer.from('archive/data/0')) - 46;
+  assert.equal(zip.readUInt32LE(cd), 0x02014b50);
+  zip.writeUInt32LE(3_000_000_000, cd + 24);
+  const file = path.join(tmp, 'bomb.bin');
+  fs.writeFileSync(file, zip);
+  assert.throws(() => readTorchCheckpoint(file), (e: Error) => e instanceof CheckpointError && /suspicious zip record/.test(e.message) && e.message.includes(file));
+});
