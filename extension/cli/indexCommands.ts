@@ -86,6 +86,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         embedded: summary.embedded,
         reused: summary.reused,
         updated: summary.updated,
+        withoutVector: summary.withoutVector,
         unchanged: summary.unchanged,
         removed: summary.removed + removedStale,
         lexicalOnly: summary.lexicalOnly,
@@ -100,7 +101,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         for (const d of out.diagnostics) io.stdout.write(`${d.file}:${d.line}: ${d.severity}: ${oneLine(d.message)}\n`);
         io.stdout.write(
           `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${out.reused} reused, ` +
-            `${out.updated} updated, ${out.unchanged} unchanged, ${out.removed} removed` +
+            `${out.updated} updated, ${out.withoutVector} stored without vector, ${out.unchanged} unchanged, ${out.removed} removed` +
             (out.lexicalOnly ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
         );
       }

@@ -59,6 +59,8 @@ export interface IndexSummary {
   reused: number;
   /** Rows deleted because their entry is gone. */
   removed: number;
+  /** Entries (new or changed) written without a vector: no model, or neither title nor abstract. */
+  withoutVector: number;
   /** Rows whose metadata changed but whose text did not (rewritten without embedding). */
   updated: number;
   /** Rows left exactly as they were. */
@@ -222,6 +224,7 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
     reused,
     removed: removed.length,
     updated: metaOnly.length,
+    withoutVector: noVector.length,
     unchanged,
     perFile,
     timingsMs: { parse: parseMs, diff: diffMs, write: writeMs, finish: finishMs },

@@ -98,6 +98,9 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
   if (sim) return failure(name, sim, `simulated by RELATED_PAPERS_SIMULATE_NATIVE_FAILURE=${env.RELATED_PAPERS_SIMULATE_NATIVE_FAILURE}`);
   const cpu = opts.cpu ?? detectCpu();
   if (cpu.avx2 === false) return failure(name, 'cpu', `AVX2 not reported by ${cpu.source}`);
+  // LanceDB's Rust logger prints routine notices ("No existing dataset … will be created") as WARN
+  // on stderr, which reads like a problem in CLI output; errors still show. A user's setting wins.
+  if (name === 'lancedb' && process.env.LANCEDB_LOG === undefined) process.env.LANCEDB_LOG = 'error';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const req = opts.requireFn ?? ((id: string) => require(id));
   try {

@@ -136,6 +136,7 @@ test('without an embedder rows are stored (vector null) and searched lexically; 
   const r = await indexFiles([bib], { store, embedder: null });
   assert.equal(r.lexicalOnly, true);
   assert.equal(r.entries, 12);
+  assert.equal(r.withoutVector, 12);
   assert.equal(r.embedded, 0);
   assert.equal(await store.count('vector IS NULL'), 12);
   const hits = await search(store, { text: 'paper number 4', k: 3 });
