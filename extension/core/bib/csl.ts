@@ -64,26 +64,38 @@ export function cslItemToRecord(item: unknown, file: string, line: number): BibR
   if (!item || typeof item !== 'object' || Array.isArray(item)) return undefined;
   const o = item as Record<string, unknown>;
   const title = stripCslMarkup(str(o.title) ?? '');
-  const key = (str(o.id) ?? str(o['citation-key']) ?? str(o.citationKey) ?? '').trim();
+  const key = (str(o['citation-key']) ?? str(o.citationKey) ?? str(o.id) ?? '').trim();
   if (!title && !key) return undefined;
-  const names = Array.isArray(o.author) ? o.author : Array.isArray(o.editor) ? o.editor : [];
+  // CSL `author`/`editor`; Zotero/Better BibTeX JSON items use `creators` ({firstName, lastName} or {name}).
+  const names = Array.isArray(o.author)
+    ? o.author
+    : Array.isArray(o.editor)
+      ? o.editor
+      : Array.isArray(o.creators)
+        ? o.creators.map((c: unknown) => {
+            const z = (c && typeof c === 'object' ? c : {}) as Record<string, unknown>;
+            return { family: z.lastName, given: z.firstName, literal: z.name };
+          })
+        : [];
   const doi = normaliseDoi(str(o.DOI) ?? str(o.doi));
   const url = str(o.URL) ?? str(o.url);
-  const venue = stripCslMarkup(str(o['container-title']) ?? str(o['event-title']) ?? str(o.event) ?? '');
+  const venue = stripCslMarkup(
+    str(o['container-title']) ?? str(o.publicationTitle) ?? str(o.proceedingsTitle) ?? str(o['event-title']) ?? str(o.event) ?? '',
+  );
   const arxivId =
     arxivIdFromText(url) ??
     arxivIdFromText(doi) ??
     (/arxiv/i.test(str(o.archive) ?? str(o.publisher) ?? '') ? arxivIdFromText(`arXiv:${str(o.number) ?? ''}`) : undefined);
   const record: BibRecord = {
     key,
-    type: (str(o.type) ?? 'document').toLowerCase(),
+    type: (str(o.type) ?? str(o.itemType) ?? 'document').toLowerCase(),
     title,
-    abstract: stripCslMarkup(str(o.abstract) ?? ''),
+    abstract: stripCslMarkup(str(o.abstract) ?? str(o.abstractNote) ?? ''),
     authors: names.map(cslName).filter((n): n is string => !!n),
     file,
     line,
   };
-  const year = cslYear(o.issued);
+  const year = cslYear(o.issued ?? o.date);
   if (year !== undefined) record.year = year;
   if (venue) record.venue = venue;
   if (doi) record.doi = doi;

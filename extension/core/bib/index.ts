@@ -35,9 +35,27 @@ const BY_EXTENSION: Record<string, BibliographyFormat> = {
  * records) when such a file turns out not to be a CSL bibliography, so the indexer may offer them freely.
  */
 export function isBibliographyPath(p: string): BibliographyFormat | undefined {
-  const lower = p.toLowerCase();
+  const lower = p.toLowerCase().replace(/\\/g, '/');
   if (lower.endsWith('.csl.json')) return 'csl-json';
-  return BY_EXTENSION[path.extname(lower)];
+  const format = BY_EXTENSION[path.posix.extname(lower)];
+  if ((format === 'csl-json' || format === 'csl-yaml') && isKnownConfigFile(lower)) return undefined;
+  return format;
+}
+
+/** Tooling JSON/YAML that is never a bibliography (keeps workspace scans from reporting every package.json). */
+const CONFIG_BASENAMES = new Set([
+  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'tsconfig.json', 'jsconfig.json', 'composer.json',
+  'manifest.json', 'settings.json', 'launch.json', 'tasks.json', 'extensions.json', 'devcontainer.json',
+  '.eslintrc.json', '.prettierrc.json', 'renovate.json', 'vercel.json', 'lerna.json', 'nx.json', 'turbo.json',
+  'pnpm-lock.yaml', 'docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml', '.gitlab-ci.yml',
+  'mkdocs.yml', '_config.yml', 'environment.yml', 'environment.yaml', 'pubspec.yaml', 'codecov.yml', '.travis.yml',
+  'action.yml', 'action.yaml', 'dependabot.yml', 'citation.cff', '_quarto.yml', '_bookdown.yml', '_output.yml',
+]);
+
+function isKnownConfigFile(lowerPosixPath: string): boolean {
+  const base = path.posix.basename(lowerPosixPath);
+  if (CONFIG_BASENAMES.has(base) || /^tsconfig\..*\.json$/.test(base) || base.endsWith('.schema.json')) return true;
+  return /(?:^|\/)(?:node_modules|\.git|\.vscode|\.github|\.idea)\//.test(lowerPosixPath);
 }
 
 export interface BibliographyParseOptions {

@@ -97,7 +97,7 @@ export function parseMarkdownText(file: string, text: string): MarkdownParseResu
       if (!/@\s*[a-z]+\s*[{(]/i.test(t.content)) continue;
       const sub = parseBibtexText(file, t.content);
       const shift = t.map[0] + 1; // the fence's first content line
-      for (const r of sub.records) candidates.push({ record: { ...r, line: r.line + shift }, raw: t.content });
+      sub.records.forEach((r, k) => candidates.push({ record: { ...r, line: r.line + shift }, raw: sub.entryHashes[k] }));
       for (const d of sub.diagnostics) diagnostics.push({ ...d, line: d.line + shift });
       continue;
     }

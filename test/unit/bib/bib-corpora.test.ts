@@ -144,3 +144,27 @@ test('biblatex-csl-converter expected outputs: titles and years agree', { skip }
   // The remaining differences are rendering choices (Unicode sub/superscripts vs plain, which duplicate wins, csquotes).
   assert.ok(mismatches.length <= compared * 0.06, `${mismatches.length}/${compared} mismatches:\n${mismatches.slice(0, 20).join('\n')}`);
 });
+
+test('Better BibTeX import expected outputs (Zotero JSON): titles (case-insensitive) and years agree', { skip }, () => {
+  const dir = C('bib-edge/better-bibtex-import');
+  const norm = (s: string) => s.replace(/<[^>]+>/g, '').replace(/[\s\u00a0]+/g, ' ').trim().normalize('NFC').toLowerCase();
+  let compared = 0;
+  const mismatches: string[] = [];
+  for (const bib of fs.readdirSync(dir).filter((f) => f.endsWith('.bib')).sort()) {
+    const expectedFile = path.join(dir, bib.replace(/\.bib$/, '.json'));
+    if (!fs.existsSync(expectedFile)) continue;
+    const ours = parseFile(path.join(dir, bib));
+    // The expected file is read raw (not through our own JSON reader) so the comparison stays independent.
+    const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as { items?: { citationKey?: string; title?: string; date?: string }[] };
+    for (const item of expected.items ?? []) {
+      const rec = ours.records.find((r) => r.key === item.citationKey);
+      if (!rec || !item.title) continue;
+      compared++;
+      if (!norm(rec.title).startsWith(norm(item.title).slice(0, 40))) mismatches.push(`${bib} ${item.citationKey}: ours ${JSON.stringify(rec.title)} vs ${JSON.stringify(item.title)}`);
+      const y = /\b(\d{4})\b/.exec(item.date ?? '')?.[1];
+      if (y && rec.year !== Number(y)) mismatches.push(`${bib} ${item.citationKey}: year ${rec.year} vs ${y}`);
+    }
+  }
+  assert.ok(compared > 100, `compared ${compared}`);
+  assert.ok(mismatches.length <= compared * 0.06, `${mismatches.length}/${compared} mismatches:\n${mismatches.slice(0, 20).join('\n')}`);
+});

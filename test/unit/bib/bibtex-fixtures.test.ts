@@ -21,6 +21,11 @@ test('isBibliographyPath maps extensions', () => {
   assert.equal(isBibliographyPath('/a/notes.Rmd'), 'markdown');
   assert.equal(isBibliographyPath('/a/paper.qmd'), 'markdown');
   assert.equal(isBibliographyPath('/a/main.tex'), undefined);
+  assert.equal(isBibliographyPath('/a/package.json'), undefined);
+  assert.equal(isBibliographyPath('/a/tsconfig.base.json'), undefined);
+  assert.equal(isBibliographyPath('/a/.github/workflows/ci.yml'), undefined);
+  assert.equal(isBibliographyPath('/a/node_modules/x/refs.json'), undefined);
+  assert.equal(isBibliographyPath('C:\\work\\refs.BIB'), 'bibtex');
 });
 
 test('macros, # concatenation, accents, math, DOI normalisation, key with "/"', () => {
