@@ -19,14 +19,11 @@ export interface DomWindow {
 const req = createRequire(__filename);
 
 function load(): { Window: new () => DomWindow } | undefined {
-  for (const id of ['happy-dom', ...(process.env.HAPPY_DOM_PATH ? [process.env.HAPPY_DOM_PATH] : [])]) {
-    try {
-      return req(id) as { Window: new () => DomWindow };
-    } catch {
-      /* try the next location */
-    }
+  try {
+    return req('happy-dom') as { Window: new () => DomWindow };
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 const mod = load();
@@ -34,7 +31,7 @@ const mod = load();
 /** For node:test's `{ skip }`. */
 export const skipWithoutDom: false | string = mod
   ? false
-  : 'needs the happy-dom devDependency (npm install --save-dev happy-dom) or HAPPY_DOM_PATH pointing at one';
+  : 'needs the happy-dom devDependency (package.json devDependencies; run npm ci)';
 
 export function newWindow(): DomWindow {
   if (!mod) throw new Error(String(skipWithoutDom));
