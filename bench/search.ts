@@ -27,6 +27,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '60' },
     k: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
+    /** Keep (and on a later run reuse) the table in this folder. */
     keep: { type: 'string' },
   },
 });
@@ -110,7 +111,16 @@ async function main() {
   const store = await IndexStore.open({ dir, workspace: 'bench', space: { embedderId: `bench/synthetic@${DIM}`, dim: DIM } });
   const tLoad = Date.now();
   const BATCH = 5000;
-  for (let start = 0; start < N; start += BATCH) {
+  const reuse = values.keep !== undefined && (await store.count()) === N;
+  if (reuse) {
+    // --keep DIR with a table of N rows from an earlier run: read its vectors back instead of rebuilding.
+    for await (const batch of store.table.query().select(['key', 'vector'])) {
+      const keys = batch.getChild('key')!;
+      const vecs = batch.getChild('vector')!;
+      for (let i = 0; i < batch.numRows; i++) all.set(vecs.get(i).toArray(), Number(String(keys.get(i)).slice(1)) * DIM);
+    }
+  }
+  for (let start = 0; start < N && !reuse; start += BATCH) {
     const rows: IndexRow[] = [];
     for (let i = start; i < Math.min(N, start + BATCH); i++) {
       const v = sample();
@@ -121,7 +131,7 @@ async function main() {
     await store.upsert(rows);
   }
   const loadMs = Date.now() - tLoad;
-  log(`loaded ${N} rows in ${loadMs} ms`);
+  log(`${reuse ? 'reused' : 'loaded'} ${N} rows in ${loadMs} ms`);
   const tIdx = Date.now();
   await store.finishWrites(); // FTS index; IVF-flat vector index when N >= VECTOR_INDEX_MIN_ROWS
   const indexMs = Date.now() - tIdx;

@@ -47,14 +47,16 @@ export async function search(store: IndexStore, q: SearchQuery): Promise<Hit[]> 
   const where = filterClause(q);
   // Over-fetch so that rows sharing a key (same key in two files) can be collapsed and still fill k.
   const pool = Math.max(k * 3, 30);
-  const lists: Ranked[][] = [];
   const useVector = Boolean(q.queryVector) && store.hasVectors;
   if (useVector && q.queryVector!.length !== store.space!.dim) {
     throw new Error(`query vector has ${q.queryVector!.length} dimensions; the index table holds ${store.space!.dim}-d vectors of ${store.space!.embedderId}`);
   }
   const text = (q.text ?? '').slice(0, MAX_QUERY_CHARS).trim();
-  if (useVector) lists.push(await vectorList(store, q.queryVector!, where, pool));
-  if (text) lists.push(await textList(store, text, where, pool));
+  // The two retrievers run concurrently (LanceDB executes each on its own worker threads).
+  const lists = await Promise.all([
+    ...(useVector ? [vectorList(store, q.queryVector!, where, pool)] : []),
+    ...(text ? [textList(store, text, where, pool)] : []),
+  ]);
   if (lists.length === 0) return [];
   const mode: SearchMode = useVector && text ? 'hybrid' : useVector ? 'vector' : 'lexical';
   return toHits(store, fuse(lists, k, q.minScore ?? 0), mode);
@@ -101,7 +103,7 @@ async function vectorList(store: IndexStore, v: Float32Array, where: string | un
 }
 
 async function textList(store: IndexStore, text: string, where: string | undefined, n: number): Promise<Ranked[]> {
-  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key']).limit(n);
+  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
   if (where) query = query.where(where);
   try {
     return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key }));
