@@ -56,7 +56,7 @@ function add(layer, c) {
 
 const layers = {
   async typecheck() {
-    const projects = ['tsconfig.json', 'webview/tsconfig.json'].filter((p) => fs.existsSync(path.join(root, p)));
+    const projects = ['tsconfig.json', 'webview/tsconfig.json', 'test/unit/webview/tsconfig.json'].filter((p) => fs.existsSync(path.join(root, p)));
     const c = { passed: 0, failed: 0, skipped: 0 };
     for (const p of projects) {
       console.log(`\n== typecheck ${p}`);
