@@ -24,7 +24,8 @@ export interface MarkdownParseResult {
   linkedBibliographies: string[];
 }
 
-const REFERENCE_HEADING = /^(?:references?|bibliography|works cited|reading list|citations?|literature|further reading|papers|sources|cited works)\b/i;
+// "Literature notes" (Obsidian) are notes, not references: only "literature cited" counts.
+const REFERENCE_HEADING = /^(?:references?|bibliography|works cited|reading list|citations?|literature cited|cited literature|further reading|papers|sources|cited works)\b/i;
 const PAPER_HOST = /(?:arxiv\.org|doi\.org|openreview\.net|aclanthology\.org|aclweb\.org\/anthology|papers\.nips\.cc|proceedings\.(?:neurips|mlr)|dl\.acm\.org|ieeexplore\.ieee\.org|semanticscholar\.org|link\.springer\.com|sciencedirect\.com|jmlr\.org|openaccess\.thecvf\.com|\.pdf\b)/i;
 const GENERIC_LINK_TEXT = /^(?:\[?pdf\]?|paper|code|arxiv|link|html|video|slides?|blog|tweet|project(?: page)?|website|github|official|supp(?:lementary)?|poster|demo|doi|here|url)$/i;
 
@@ -142,12 +143,21 @@ export function parseMarkdownText(file: string, text: string): MarkdownParseResu
 }
 
 function findDoi(s: string): string | undefined {
-  const m = /(?:doi\.org\/|doi:\s*)?(10\.\d{4,9}\/[^\s)\]>"',;]+)/i.exec(s);
+  // DOIs may contain balanced parentheses (10.1016/0010-0277(88)90031-5); a closing one without its opener ends it.
+  const m = /(?:doi\.org\/|doi:\s*)?(10\.\d{4,9}\/(?:[^\s()[\]<>"',;]|\([^\s()]*\))+)/i.exec(s);
   return m ? normaliseDoi(m[1]) : undefined;
+}
+
+/** Citation key written in the item itself: Obsidian `[[@key]]` / `[[@key|alias]]` or pandoc `[@key]`. */
+function explicitKey(s: string): string | undefined {
+  const m = /\[\[@([^\]|\s]+)(?:\|[^\]]*)?\]\]/.exec(s) ?? /\[@([\w:.#$%&+?<>~/-]+)\]/.exec(s);
+  return m?.[1];
 }
 
 function stripInline(s: string): string {
   return s
+    .replace(/\[\[@?([^\]|]*)\|([^\]]*)\]\]/g, '$2')
+    .replace(/\[\[@?([^\]]*)\]\]/g, '$1')
     .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/<[^>]+>/g, ' ')
@@ -167,6 +177,13 @@ export function parseAuthorList(s: string): string[] {
   const cleaned = stripInline(s).replace(/\bet al\.?/gi, '').replace(/[.,;:\s]+$/, '').trim();
   if (!cleaned) return [];
   const tokens = cleaned.split(NAME_SPLIT).map((x) => x.trim()).filter(Boolean);
+  // "Tomasello, Michael" / "Menary, Richard, Clark, Andy": single-word tokens in even number with no "and"/"&"
+  // are "Family, Given" pairs (a list of bare surnames would be joined with "and"/"&").
+  if (tokens.length % 2 === 0 && !/\s(?:and|&)\s|&/.test(cleaned) && tokens.every((t) => !/\s/.test(t))) {
+    const pairs: string[] = [];
+    for (let i = 0; i < tokens.length; i += 2) pairs.push(`${tokens[i]}, ${tokens[i + 1]}`);
+    return pairs.filter((n) => /\p{L}/u.test(n) && n.length < 80);
+  }
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
@@ -203,14 +220,25 @@ export function recordFromReferenceText(raw: string, file: string, line: number,
   if (!inReferenceSection && !arxivId && !doi && !paperLink) return undefined;
   const plain = stripInline(text);
   if (plain.split(/\s+/).length < 3 && !arxivId && !doi) return undefined;
+  const year = yearOf(text);
 
   let title = '';
   let authors: string[] = [];
-  const year = yearOf(text);
+  const key = explicitKey(text);
+  // A quoted title (MLA/Chicago style, Obsidian notes); searched in the plain text so wikilink aliases count.
+  const quoted = /[“"]([^”"]{3,})[”"]?/.exec(plain);
+  // Inside a references section an item must still look like a reference, not a note.
+  if (inReferenceSection && !arxivId && !doi && !paperLink && !key && year === undefined && !quoted && !links.length) return undefined;
   const titled = links.find((l) => !GENERIC_LINK_TEXT.test(cleanTitle(l.text)) && cleanTitle(l.text).split(/\s+/).length >= 2);
   const bold = /\*\*([^*]+)\*\*|__([^_]+)__/.exec(text);
   const apa = /^(.+?)\s*\((?:19|20)\d{2}[a-z]?(?:,[^)]*)?\)\.?\s+(.+?[.?!])(?:\s|$)/.exec(plain);
-  if (titled && titled.index < 3) {
+  if (quoted && quoted[1].split(/\s+/).length >= 2) {
+    // "Fodor & Pylyshyn (1988), “Title”, Venue" / "[[@key]], “Title”"
+    title = cleanTitle(quoted[1]);
+    let before = plain.slice(0, quoted.index);
+    if (key) before = before.replace(key, '');
+    authors = parseAuthorList(before.replace(/\((?:19|20)\d{2}[a-z]?\)/g, '').replace(/[\s,;:–—-]+$/, ''));
+  } else if (titled && titled.index < 3) {
     // "- [Title](url) — Authors (2021)" / "[Title](url), Authors"
     title = cleanTitle(titled.text);
     const after = text.slice(titled.index + titled.length).replace(/\((?:19|20)\d{2}[a-z]?\)/g, '');
@@ -242,7 +270,7 @@ export function recordFromReferenceText(raw: string, file: string, line: number,
     } else title = cleanTitle(segments[0]);
   }
   if (!title && !arxivId && !doi) return undefined;
-  const record: BibRecord = { key: '', type: 'markdown-item', title, abstract: '', authors, file, line };
+  const record: BibRecord = { key: key ?? '', type: 'markdown-item', title, abstract: '', authors, file, line };
   if (year !== undefined) record.year = year;
   if (doi) record.doi = doi;
   if (arxivId) record.arxivId = arxivId;

@@ -85,6 +85,17 @@ test('real reading lists, README citations, CSL-JSON library, pandoc CSL-YAML te
   const zotero = parseFile(C('literature-notes', 'bnnyng-garden', '.pandoc', 'zotero-library-1.json'));
   assert.ok(zotero.records.length > 200);
   assert.equal(zotero.records.find((x) => x.key === '1877peirce')?.title, 'The Fixation of Belief');
+  // Obsidian literature notes: "[[@key]], “Title”" items keep their key; quoted titles; DOIs with parentheses.
+  const garden = (name: string) => parseFile(C('literature-notes', 'bnnyng-garden', ...name.split('/')));
+  const frog = garden('2-SOMEDAY/Biological visual processing.md').records.find((x) => x.line === 17);
+  assert.equal(frog?.key, '1959lettvin');
+  assert.equal(frog?.syntheticKey, undefined);
+  assert.equal(frog?.title, 'What the Frog’s Eye Tells the Frog’s Brain');
+  const fodor = garden('Computationalist and connectionist approaches to cognition.md').records.find((x) => x.line === 25);
+  assert.equal(fodor?.doi, '10.1016/0010-0277(88)90031-5');
+  assert.equal(fodor?.title, 'Connectionism and Cognitive Architecture: A Critical Analysis');
+  assert.deepEqual(fodor?.authors, ['Fodor', 'Pylysyn']);
+  assert.equal(fodor?.year, 1988);
   let yamlRefs = 0;
   for (const f of fs.readdirSync(C('csl-yaml-pandoc-tests')).filter((n) => n.endsWith('.md'))) {
     const r = parseFile(C('csl-yaml-pandoc-tests', f));
