@@ -15,7 +15,7 @@
 // `npm ci --os=<os> --cpu=<cpu>` first (npm installs that platform's optional dependencies).
 //
 // .vscodeignore is an allow-list written for linux-x64; for another target its two "platform" lines are rewritten
-// into a temporary ignore file. Packaging FAILS when a required file is missing from `vsce ls`, and — for this
+// into a temporary ignore file. Packaging FAILS (and deletes the .vsix) when a required file is missing, and — for this
 // machine's target — when the unpacked .vsix cannot index and query a bibliography with the tiny model using only
 // the node_modules inside the package (that is how the allow-list was found to be complete).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -74,10 +74,22 @@ fs.writeFileSync(ignoreFile, ignore);
 
 const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 const vsceEnv = { ...process.env, npm_config_loglevel: 'error' };
-const listed = execFileSync(process.execPath, [vsce, 'ls', '--ignoreFile', ignoreFile], { cwd: root, env: vsceEnv, encoding: 'utf8', maxBuffer: 64 << 20 })
-  .split('\n').map((l) => l.trim()).filter(Boolean);
 
-// ---- 3. required files (fail early, before a broken .vsix exists) --------------------------------------------------
+// ---- 3. vsce package -----------------------------------------------------------------------------------------------
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const out = path.resolve(opt('out') ?? path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`));
+const vsceArgs = [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository'];
+if (!fs.existsSync(path.join(root, 'LICENSE')) && !fs.existsSync(path.join(root, 'LICENSE.md'))) vsceArgs.push('--skip-license');
+const r = spawnSync(process.execPath, vsceArgs, { cwd: root, env: vsceEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+if (r.status !== 0) fail('vsce package failed');
+
+// What is in the package (= `vsce ls`, read from the .vsix itself so dependency detection runs once).
+const { unzipSync } = require('fflate');
+const listed = [];
+unzipSync(fs.readFileSync(out), { filter: (f) => { if (f.name.startsWith('extension/')) listed.push(f.name.slice('extension/'.length)); return false; } });
+const broken = (msg) => { fs.rmSync(out, { force: true }); fail(msg); };
+
+// ---- 4. required files (a broken .vsix is deleted) --------------------------------------------------
 const required = [
   'package.json',
   'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview/main.js',
@@ -99,16 +111,9 @@ const stray = listed.filter((f) => /^(src|extension|models|webview|test|bench|sc
 if (stray.length) problems.push(`sources/tests in the package: ${stray.slice(0, 5).join(', ')}`);
 const webview = fs.readFileSync(path.join(root, 'dist/webview/main.js'), 'utf8');
 if (!webview.includes('vscode-button')) problems.push('dist/webview/main.js does not contain the bundled webview UI toolkit');
-if (problems.length) fail(`the package would be broken for ${target}:\n  - ${problems.join('\n  - ')}`);
+if (problems.length) broken(`the package is broken for ${target} (deleted):\n  - ${problems.join('\n  - ')}`);
 console.log(`package: ${listed.length} files for ${target}; required files present`);
 
-// ---- 4. vsce package -----------------------------------------------------------------------------------------------
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const out = path.resolve(opt('out') ?? path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`));
-const vsceArgs = [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository'];
-if (!fs.existsSync(path.join(root, 'LICENSE')) && !fs.existsSync(path.join(root, 'LICENSE.md'))) vsceArgs.push('--skip-license');
-const r = spawnSync(process.execPath, vsceArgs, { cwd: root, env: vsceEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-if (r.status !== 0) fail('vsce package failed');
 const size = fs.statSync(out).size;
 console.log(`package: ${path.relative(root, out)} — ${(size / 1048576).toFixed(1)} MB (${listed.length} files) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
@@ -118,7 +123,6 @@ else console.log(`package: not verified (target ${target} ≠ this machine ${hos
 fs.rmSync(work, { recursive: true, force: true });
 
 function verify(vsix) {
-  const { unzipSync } = require('fflate');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-vsix-unpacked-'));
   const files = unzipSync(fs.readFileSync(vsix));
   for (const [name, data] of Object.entries(files)) {
@@ -138,10 +142,10 @@ function verify(vsix) {
   const modelArgs = fs.existsSync(model) ? ['--model-dir', model] : [];
   if (!modelArgs.length) console.log(`package: verify without a model (${model} absent): LanceDB + full-text path only`);
   const idx = run(['index', bib, '--db', db, ...modelArgs, '--json']);
-  if (idx.status !== 0) fail(`the packaged CLI could not index (exit ${idx.status}):\n${idx.stderr.slice(-3000)}\n${idx.stdout.slice(0, 2000)}`);
+  if (idx.status !== 0) broken(`the packaged CLI could not index (exit ${idx.status}):\n${idx.stderr.slice(-3000)}\n${idx.stdout.slice(0, 2000)}`);
   const q = run(['query', '--db', db, ...modelArgs, '--text', 'citation recommendation from the paragraph at the cursor', '--k', '3', '--json']);
-  if (q.status !== 0) fail(`the packaged CLI could not query (exit ${q.status}):\n${q.stderr}`);
-  if (!/"key"\s*:/.test(q.stdout)) fail(`the packaged CLI returned no results:\n${q.stdout.slice(0, 1000)}`);
+  if (q.status !== 0) broken(`the packaged CLI could not query (exit ${q.status}):\n${q.stderr}`);
+  if (!/"key"\s*:/.test(q.stdout)) broken(`the packaged CLI returned no results:\n${q.stdout.slice(0, 1000)}`);
   // Every module the bundles leave external must resolve from dist/ to the package's own copy (not a parent's).
   // (Activation itself, which needs the real `vscode`, is covered by test/e2e/vsix.e2e.ts in code-server.)
   const load = spawnSync(process.execPath, ['-e', `
@@ -152,7 +156,7 @@ function verify(vsix) {
       require(p);
     }
     console.log('loaded');`], { cwd: dir, env, encoding: 'utf8' });
-  if (load.status !== 0 || !load.stdout.includes('loaded')) fail(`the external modules do not load from the package:\n${load.stderr}`);
+  if (load.status !== 0 || !load.stdout.includes('loaded')) broken(`the external modules do not load from the package:\n${load.stderr}`);
   console.log('package: verified — the unpacked .vsix indexes and queries examples/library.bib with its own node_modules');
   fs.rmSync(dir, { recursive: true, force: true });
 }

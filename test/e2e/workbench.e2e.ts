@@ -69,8 +69,10 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   assert.ok(keys.length > 0 && keys.every((k) => k.length > 0), 'suggestions carry citation keys');
   await ctx.screenshot(page, 'journey-02-suggestions');
 
-  // Insert the first suggestion that is not already cited in the file, so its count must go up by one.
-  const key = keys.find((k) => count(before, k) === 0) ?? keys[0]!;
+  // Insert the first suggestion from library.bib (the draft's \bibliography) that the draft does not cite yet, so
+  // its count must go up by one.
+  const bib = fs.readFileSync(path.join(dir, 'library.bib'), 'utf8');
+  const key = keys.find((k) => count(before, k) === 0 && bib.includes(`{${k},`)) ?? keys[0]!;
   await frame.locator(`#suggestions .paper[data-key="${key}"] [data-action="insert"]`).click();
   await focusEditor(page, 'draft.tex');
   await runCommand(page, 'File: Save');

@@ -1,7 +1,7 @@
 /** "Insert citation" edits a real .tex document in one undoable step. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { extension, lineOf, workspaceFile } from './util';
+import { extension, lineOf, within, workspaceFile } from './util';
 
 suite('insert citation into a .tex document', () => {
   let doc: vscode.TextDocument;
@@ -57,5 +57,19 @@ suite('insert citation into a .tex document', () => {
     editor.selection = new vscode.Selection(line, col, line, col);
     await vscode.commands.executeCommand('relatedPapers.insertCitation', 'devlin2019bert');
     assert.match(doc.lineAt(line).text, /\\citep\{[^}]*vaswani2017attention[^}]*devlin2019bert|\\citep\{[^}]*devlin2019bert[^}]*vaswani2017attention/);
+  });
+});
+
+suite('Find related papers from a .tex paragraph', () => {
+  test('runs to the end without an error dialog', async function () {
+    this.timeout(120_000);
+    await extension().activate();
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('draft.tex'));
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const line = lineOf(doc.fileName, /^The query is built from the paragraph that contains the cursor/);
+    editor.selection = new vscode.Selection(line, 10, line, 10);
+    // An error is reported through a modal-less error message the command awaits: it would hang here.
+    await within(vscode.commands.executeCommand('relatedPapers.findRelated'), 110_000, 'relatedPapers.findRelated');
+    assert.equal(vscode.window.activeTextEditor?.document.fileName, doc.fileName, 'the editor keeps focus on the draft');
   });
 });
