@@ -78,7 +78,9 @@ const vsceEnv = { ...process.env, npm_config_loglevel: 'error' };
 // ---- 3. vsce package -----------------------------------------------------------------------------------------------
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const out = path.resolve(opt('out') ?? path.join(root, `${pkg.name}-${target}-${pkg.version}.vsix`));
-const vsceArgs = [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository'];
+const vsceArgs = [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--allow-missing-repository',
+  // README images are relative (docs/…); there is no public repository URL to rewrite them against.
+  '--no-rewrite-relative-links'];
 if (!fs.existsSync(path.join(root, 'LICENSE')) && !fs.existsSync(path.join(root, 'LICENSE.md'))) vsceArgs.push('--skip-license');
 const r = spawnSync(process.execPath, vsceArgs, { cwd: root, env: vsceEnv, stdio: ['ignore', 'inherit', 'inherit'] });
 if (r.status !== 0) fail('vsce package failed');
