@@ -76,6 +76,9 @@ function lineStartsEntry(text: string, lineStart: number): boolean {
   return h !== undefined && h.newlines === 0;
 }
 
+const SPECIAL = /[\n\\{}"()]/g;
+const OUTSIDE = /[\n@]/g;
+
 export function splitBibtex(text: string): RawChunk[] {
   const chunks: RawChunk[] = [];
   const n = text.length;
@@ -89,7 +92,8 @@ export function splitBibtex(text: string): RawChunk[] {
       continue;
     }
     if (c !== AT) {
-      i++;
+      OUTSIDE.lastIndex = i;
+      i = OUTSIDE.test(text) ? OUTSIDE.lastIndex - 1 : n;
       continue;
     }
     const header = headerOpen(text, i);
@@ -106,6 +110,14 @@ export function splitBibtex(text: string): RawChunk[] {
     let bodyEnd = -1;
     let cutAt = -1;
     while (p < n) {
+      // Jump to the next character that matters (a native regex scan is several times faster than a JS loop over
+      // long runs of abstract text).
+      SPECIAL.lastIndex = p;
+      if (!SPECIAL.test(text)) {
+        p = n;
+        break;
+      }
+      p = SPECIAL.lastIndex - 1;
       const ch = text.charCodeAt(p);
       if (ch === NL) {
         line++;
