@@ -69,13 +69,22 @@ class Cursor {
 }
 
 /** Index of the `}` closing the `{` at `open`, or -1 when it does not close before `end`. */
+const BRACE_OR_ESCAPE = /[\\{}]/g;
+
 function matchBrace(text: string, open: number, end: number): number {
   let depth = 0;
-  for (let p = open; p < end; p++) {
+  let p = open;
+  while (p < end) {
+    // Native regex scan to the next brace or backslash (values are mostly long runs of plain text).
+    BRACE_OR_ESCAPE.lastIndex = p;
+    if (!BRACE_OR_ESCAPE.test(text)) return -1;
+    p = BRACE_OR_ESCAPE.lastIndex - 1;
+    if (p >= end) return -1;
     const c = text.charCodeAt(p);
     if (c === BACKSLASH) p++;
     else if (c === LBRACE) depth++;
     else if (c === RBRACE && --depth === 0) return p;
+    p++;
   }
   return -1;
 }
