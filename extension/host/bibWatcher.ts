@@ -5,7 +5,7 @@
  * the index from re-parsing the same file several times.
  */
 import * as vscode from 'vscode';
-import { isBibliographyPath } from '../core/bib';
+import { isBibliographyPath } from '../core/bib/formats';
 
 export interface WatchBatch {
   /** Created or changed files that still exist. */

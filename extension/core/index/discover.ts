@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { isBibliographyPath } from '../bib';
+import { isBibliographyPath } from '../bib/formats';
 
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'out', 'build', 'target', '__pycache__', 'venv']);
 

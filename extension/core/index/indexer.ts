@@ -20,7 +20,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { SourceDiagnostic } from '../types';
-import { parseBibliography, type EntryCache } from '../bib';
+import type { EntryCache, parseBibliography } from '../bib';
 import { checkVectors, type Embedder } from './embedder';
 import { recordToRow, type IndexRow } from './schema';
 import type { IndexStore, StoredRowState } from './store';
@@ -280,7 +280,9 @@ async function parseOne(file: string, cache: EntryCache | undefined, parse: Inde
     return { error: `cannot read ${file}: ${code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : (e as Error).message}` };
   }
   try {
-    const res = parseBibliography(file, bytes, cache ? { cache } : undefined);
+    // Loaded on first use: the extension host always passes `parse` (its worker), so it never loads the parsers.
+    const { parseBibliography: parseInThread } = await import('../bib');
+    const res = parseInThread(file, bytes, cache ? { cache } : undefined);
     return { records: res.records, diagnostics: res.diagnostics, linked: res.linkedBibliographies ?? [] };
   } catch (e) {
     // The parser is meant to report, not throw; if it throws anyway, the file is skipped, not the run.
