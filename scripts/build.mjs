@@ -49,10 +49,7 @@ const builds = [
     loader: { '.css': 'css' },
   },
 ];
-// The extension-host test suite (mocha inside VS Code), when present.
-if (exists('test/vscode/suite/index.ts')) {
-  builds.push(node('test/vscode/suite/index.ts', 'out/test/vscode/suite/index.js', { external: [...external, 'mocha'] }));
-}
+// (The extension-host test suite is bundled by its own runner, test/vscode/runTests.ts.)
 
 const missing = builds.filter((b) => !fs.existsSync(b.entryPoints[0]));
 for (const b of missing) console.warn(`build: skipping ${path.relative(root, b.entryPoints[0])} (not present)`);

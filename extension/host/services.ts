@@ -37,6 +37,8 @@ class WorkspaceServices implements Services {
   private readonly disposables: vscode.Disposable[] = [];
   private store?: IndexStore;
   private storeSpace?: string;
+  /** The open in progress: opens are serialised (two concurrent LanceDB opens of one table race). */
+  private opening?: Promise<IndexStore | undefined>;
   private statusValue: IndexStatus;
   private entries = new Map<string, StoredEntry>();
   /** Diagnostics per file, replaced file by file as files are re-parsed. */
@@ -174,7 +176,14 @@ class WorkspaceServices implements Services {
    * Opens the table for the current model's vector space (or the lexical one without a model).
    * A model change opens a different table: vectors of two models never mix.
    */
-  private async openStore(): Promise<IndexStore | undefined> {
+  private openStore(): Promise<IndexStore | undefined> {
+    const previous = this.opening ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(() => this.openStoreNow());
+    this.opening = next;
+    return next;
+  }
+
+  private async openStoreNow(): Promise<IndexStore | undefined> {
     const embedder = await this.model.ensure();
     const spaceId = embedder ? `${embedder.id}/${embedder.dim}` : 'lexical';
     if (this.store && this.storeSpace === spaceId) return this.store;

@@ -263,6 +263,12 @@ export function parseChunkFields(text: string, chunk: RawChunk, withKey: boolean
     if (parts) {
       if (fields.has(name)) duplicateFields.push(name);
       else fields.set(name, { parts, line });
+      // BibTeX itself stops at a missing comma between two fields; we report it and keep the next field.
+      cur.skipSpace();
+      const next = cur.peek();
+      if (cur.pos < cur.end && next !== COMMA && next !== RBRACE && next !== 41 /* ')' */) {
+        problems.push({ line: cur.lineOf(cur.pos), message: `missing comma after field "${name}"` });
+      }
     } else {
       skipToNextField(cur);
     }

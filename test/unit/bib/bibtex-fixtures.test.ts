@@ -68,6 +68,20 @@ test('unterminated entry: error at its line, next entry still parsed, duplicate 
   for (const d of res.diagnostics) assert.ok(d.file === mixedFile && d.line >= 1);
 });
 
+test('missing comma between fields: a diagnostic at the next field, and every field still read', () => {
+  const text = '@article{good1, title = {One}, year = 2020}\n\n@inproceedings{nocomma,\n  title = {Two {\\&} More}\n  author = {Doe, Jane},\n  year = {2021}\n}\n@book{good2, title={Three}}\n';
+  const r = parseBibliography('/x/missing-comma.bib', new TextEncoder().encode(text));
+  assert.deepEqual(r.records.map((x) => x.key), ['good1', 'nocomma', 'good2']);
+  const e = r.records[1];
+  assert.equal(e.title, 'Two & More');
+  assert.deepEqual(e.authors, ['Doe, Jane']);
+  assert.equal(e.year, 2021);
+  assert.equal(r.diagnostics.length, 1, JSON.stringify(r.diagnostics));
+  assert.equal(r.diagnostics[0].line, 5);
+  assert.equal(r.diagnostics[0].file, '/x/missing-comma.bib');
+  assert.match(r.diagnostics[0].message, /missing comma after field "title"/);
+});
+
 test('encodings: BOM, UTF-16 LE/BE with and without BOM, windows-1252, latin-1, invalid UTF-8 never throws', () => {
   const entry = '@article{k,\r\n  title = {Caf\u00e9 \u201cquoted\u201d},\r\n}\r\n';
   const utf8 = Buffer.from(entry, 'utf8');
