@@ -5,6 +5,9 @@
  *   Pandoc    `[@a; @b]|`  → `[@a; @b; @key]`      (Markdown, Quarto, R Markdown)
  *   Typst     `@a|`        → `@a @key`             (`#cite(<key>)` when `@key` cannot spell the key)
  *   plain     `[a]|`       → `[a; key]`
+ * A new citation is never glued to the next word (`|current` → `\cite{key} current`), and a cursor inside a
+ * word cites at the END of that word (`trans|formers` → `transformers~\cite{key}`): a citation refers to
+ * the text before it, and splitting a word is never what was meant (it is usually an imprecise click).
  * Pure: no `vscode` import.
  */
 import { TYPST_REF_KEY_RE, type DocLanguage } from './markup';
@@ -43,18 +46,22 @@ interface Found {
   sep: string;
 }
 
-/** Only spaces/tabs between the cursor and the citation (never a line break or text). */
-function touches(text: string, offset: number, start: number, end: number): boolean {
+const SPACES = /^[ \t]*$/;
+/** In LaTeX a tie `~` is a (non-breaking) space: `word|~\cite{a}` touches the citation. */
+const LATEX_SPACES = /^[ \t~]*$/;
+
+/** Only spaces/tabs (`gap`) between the cursor and the citation (never a line break or text). */
+function touches(text: string, offset: number, start: number, end: number, gap: RegExp = SPACES): boolean {
   if (offset >= start && offset <= end) return true;
-  if (offset > end) return /^[ \t]*$/.test(text.slice(end, offset));
-  return /^[ \t]*$/.test(text.slice(offset, start));
+  if (offset > end) return gap.test(text.slice(end, offset));
+  return gap.test(text.slice(offset, start));
 }
 
-function nearest(text: string, offset: number, all: Found[]): Found | undefined {
+function nearest(text: string, offset: number, all: Found[], gap: RegExp = SPACES): Found | undefined {
   let best: Found | undefined;
   let bestDist = Infinity;
   for (const f of all) {
-    if (!touches(text, offset, f.start, f.end)) continue;
+    if (!touches(text, offset, f.start, f.end, gap)) continue;
     const d = offset < f.start ? f.start - offset : offset > f.end ? offset - f.end : 0;
     if (d < bestDist) {
       best = f;
@@ -77,6 +84,26 @@ function scan(text: string, offset: number, re: RegExp, build: (m: RegExpExecArr
 }
 
 const needsSpaceBefore = (prev: string | undefined) => prev !== undefined && !/[\s(\[{~]/.test(prev);
+
+/** Letters (any script), combining marks, digits. UTF-16 units: an astral letter counts as a boundary (rare in prose). */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+/** Joiners inside one word: "state-of-the-art", "don't"/"don’t". */
+const JOINER = /['\u2019\-]/;
+const wordAt = (text: string, i: number) => i >= 0 && i < text.length && WORD_CHAR.test(text[i]!);
+/** Whether the character at `i` is part of a word (a word character, or a joiner between two). */
+const inWord = (text: string, i: number) =>
+  wordAt(text, i) || (i >= 0 && i < text.length && JOINER.test(text[i]!) && wordAt(text, i - 1) && wordAt(text, i + 1));
+
+/** The cursor moved out of the word it is inside (to the word's end); unchanged at a word boundary. */
+function outOfWord(text: string, offset: number): number {
+  if (!inWord(text, offset - 1) || !inWord(text, offset)) return offset;
+  let i = offset;
+  while (inWord(text, i)) i++;
+  return i;
+}
+
+/** A space after a new citation when the next character would otherwise be glued to it. */
+const spaceAfter = (next: string | undefined) => (next !== undefined && WORD_CHAR.test(next) ? ' ' : '');
 
 function plain(offset: number, insertText: string): CitationEdit {
   return { offset, deleteLength: 0, insertText, alreadyCited: false, merged: false };
@@ -117,12 +144,12 @@ function latex(text: string, offset: number, key: string, style: CitationStyle):
     const sep = trimmed.length === 0 || trimmed.endsWith(',') ? '' : ',';
     return { start, end, keys: group.split(',').map((k) => k.trim()).filter(Boolean), insertAt: closing - (group.length - trimmed.length), sep };
   });
-  const f = nearest(text, offset, found);
+  const f = nearest(text, offset, found, LATEX_SPACES);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);
   const prev = offset > 0 ? text[offset - 1] : undefined;
   // a citation glued to the preceding word gets a tie (the usual "text~\cite{key}")
   const tie = prev !== undefined && /[\p{L}\p{N}.,;:)]/u.test(prev) ? '~' : '';
-  return plain(offset, `${tie}\\${command}{${key}}`);
+  return plain(offset, `${tie}\\${command}{${key}}${spaceAfter(text[offset])}`);
 }
 
 // ---------------------------------------------------------------------------------------- Pandoc
@@ -149,7 +176,7 @@ function pandoc(text: string, offset: number, key: string): CitationEdit {
   const f = nearest(text, offset, found);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, keyText);
   const prev = offset > 0 ? text[offset - 1] : undefined;
-  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${keyText}]`);
+  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${keyText}]${spaceAfter(text[offset])}`);
 }
 
 // ----------------------------------------------------------------------------------------- Typst
@@ -193,7 +220,11 @@ function typst(text: string, offset: number, key: string): CitationEdit {
   if (f && offset >= f.end) return merge({ ...f, insertAt: f.end }, keyText);
   const prev = offset > 0 ? text[offset - 1] : undefined;
   const next = text[offset];
-  const after = f && offset <= f.start && next !== undefined && !/\s/.test(next) ? ' ' : '';
+  // `@key` absorbs following label characters (`@key-based` cites "key-based"; `.`/`:` count when a label
+  // character follows them), so those need a space as much as a word does
+  const absorbed = keyText.startsWith('@') && /^(?:[\p{L}\p{N}_\-]|[.:][\p{L}\p{N}_\-])/u.test(text.slice(offset, offset + 2));
+  const touchingNext = f && offset <= f.start && next !== undefined && !/\s/.test(next);
+  const after = touchingNext || absorbed || spaceAfter(next) ? ' ' : '';
   return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}${keyText}${after}`);
 }
 
@@ -212,7 +243,7 @@ function plainText(text: string, offset: number, key: string): CitationEdit {
   const f = nearest(text, offset, found);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);
   const prev = offset > 0 ? text[offset - 1] : undefined;
-  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${key}]`);
+  return plain(offset, `${needsSpaceBefore(prev) ? ' ' : ''}[${key}]${spaceAfter(text[offset])}`);
 }
 
 /** The edit that cites `key` at `offset` in `text` written in `language`. Throws CitationError for unwritable keys. */
@@ -225,7 +256,7 @@ export function planCitation(
 ): CitationEdit {
   if (key.length === 0) throw new CitationError('Empty citation key');
   if (/[\u0000-\u001f\u007f]/.test(key)) throw new CitationError(`Key ${JSON.stringify(key)} contains a control character`);
-  const at = Math.max(0, Math.min(offset, text.length));
+  const at = outOfWord(text, Math.max(0, Math.min(offset, text.length)));
   switch (language) {
     case 'latex':
       return latex(text, at, key, style);

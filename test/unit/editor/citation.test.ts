@@ -100,3 +100,50 @@ test('edits are minimal: merging only inserts, never rewrites the existing citat
   assert.equal(e.offset, 9);
   assert.equal(e.insertText, ',b');
 });
+
+// A citation is never glued to the start of the following word: `\cite{k}current` renders as "[1]current",
+// and in Typst `@keycurrent` would even cite a different label.
+test('start of a line or word: the new citation is followed by a space', () => {
+  assert.equal(cite('|current work', 'latex', 'k'), '\\cite{k} current work');
+  assert.equal(cite('first line\n|current work', 'latex', 'k'), 'first line\n\\cite{k} current work');
+  assert.equal(cite('as in |current work', 'latex', 'k'), 'as in \\cite{k} current work');
+  assert.equal(cite('|current work', 'markdown', 'k'), '[@k] current work');
+  assert.equal(cite('as in |current work', 'markdown', 'k'), 'as in [@k] current work');
+  assert.equal(cite('|current work', 'typst', 'k'), '@k current work');
+  assert.equal(cite('line\n|current work', 'typst', 'k'), 'line\n@k current work');
+  assert.equal(cite('|-based', 'typst', 'k'), '@k -based', 'a hyphen would become part of the Typst label');
+  assert.equal(cite('|current work', 'plaintext', 'k'), '[k] current work');
+  // unchanged where nothing follows or punctuation/space follows
+  assert.equal(cite('|', 'latex', 'k'), '\\cite{k}');
+  assert.equal(cite('word|.', 'latex', 'k'), 'word~\\cite{k}.');
+  assert.equal(cite('word| next', 'latex', 'k'), 'word~\\cite{k} next');
+  assert.equal(cite('word|.', 'typst', 'k'), 'word @k.');
+  assert.equal(cite('word|.', 'markdown', 'k'), 'word [@k].');
+});
+
+test('inside a word: the citation goes to the end of the word, never splitting it', () => {
+  assert.equal(cite('trans|formers are good', 'latex', 'k'), 'transformers~\\cite{k} are good');
+  assert.equal(cite('trans|formers.', 'latex', 'k'), 'transformers~\\cite{k}.');
+  assert.equal(cite('state-of-the-a|rt models', 'latex', 'k'), 'state-of-the-art~\\cite{k} models');
+  assert.equal(cite('state-|of-the-art models', 'latex', 'k'), 'state-of-the-art~\\cite{k} models');
+  assert.equal(cite('trans|formers are good', 'markdown', 'k'), 'transformers [@k] are good');
+  assert.equal(cite('trans|formers are good', 'typst', 'k'), 'transformers @k are good');
+  assert.equal(cite('trans|formers are good', 'plaintext', 'k'), 'transformers [k] are good');
+  // the end of the word touching a citation merges into it
+  assert.equal(cite('transfor|mers~\\cite{a}', 'latex', 'k'), 'transformers~\\cite{a,k}');
+  // a cursor inside a key of an existing citation still merges (the key is not split)
+  assert.equal(cite('see \\cite{sm|ith}', 'latex', 'k'), 'see \\cite{smith,k}');
+  assert.equal(cite('see [@sm|ith]', 'markdown', 'k'), 'see [@smith; @k]');
+  assert.equal(cite('see @sm|ith', 'typst', 'k'), 'see @smith @k');
+  assert.equal(cite('they don|’t agree', 'latex', 'k'), 'they don’t~\\cite{k} agree');
+});
+
+test('start-of-word and mid-word insertions are ONE insertion (one Undo restores the text)', () => {
+  const cases = [['|current', 'latex', 0], ['cur|rent x', 'latex', 7], ['cur|rent x', 'markdown', 7], ['|current', 'typst', 0]] as const;
+  for (const [src, lang, at] of cases) {
+    const offset = src.indexOf('|');
+    const text = src.slice(0, offset) + src.slice(offset + 1);
+    const e = planCitation(text, lang, offset, 'k');
+    assert.deepEqual([e.offset, e.deleteLength, e.merged], [at, 0, false], src);
+  }
+});
