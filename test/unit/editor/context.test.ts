@@ -172,3 +172,34 @@ test('Quarto: cross-references and escaped @ are not citations', () => {
   assert.deepEqual(c.citedKeys, ['smith2020']);
   assert.equal(c.text, 'As and show, Recall@10 of rises.');
 });
+
+test('examples/draft.tex: exactly the keys cited in the draft are "cited"; the cursor paragraph’s keys are hidden', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const examples = path.resolve(__dirname, '..', '..', '..', 'examples');
+  const draft = fs.readFileSync(path.join(examples, 'draft.tex'), 'utf8');
+  const library = new Set([...fs.readFileSync(path.join(examples, 'library.bib'), 'utf8').matchAll(/^@\w+\{([^,\s]+),/gm)].map((m) => m[1]!));
+  // read off the draft by hand, in order of first citation (\citep, \citet, \cite, \citep[see][]{…}, two-key \citep)
+  const cited = [
+    'vaswani2017attention', 'devlin2019bert', 'beltagy2019scibert', 'cohan2020specter', 'mueller2021citegraph',
+    'francois2022localcite', 'karpukhin2020dense', 'kowalski2023knn', 'patel2024adapters', 'rahman2024cpu',
+    'weber2022int8', 'sato2023distil', 'wright2022leakage', 'larsen2023simbench', 'jensen2022inline',
+  ];
+  for (const k of cited) assert.ok(library.has(k), `${k} is a library.bib key`);
+  const at = (probe: string) => {
+    const offset = draft.indexOf(probe);
+    assert.ok(offset >= 0, probe);
+    return extractContext(draft, offset + 3, 'latex');
+  };
+  const intro = at('scientific literature, domain-specific');
+  assert.deepEqual(intro.citedKeys, cited, 'no library key outside the draft, none missing, no \\bibliography{library}');
+  assert.deepEqual(intro.paragraphKeys, ['vaswani2017attention', 'devlin2019bert', 'beltagy2019scibert', 'cohan2020specter', 'mueller2021citegraph']);
+  assert.deepEqual(at('thread over-subscription').paragraphKeys, ['rahman2024cpu', 'weber2022int8', 'sato2023distil']);
+  // cohan2020specter is cited in two paragraphs; jensen2022inline only in its own
+  assert.deepEqual(at('train--test splits').paragraphKeys, ['wright2022leakage', 'larsen2023simbench', 'cohan2020specter']);
+  assert.deepEqual(at('reordered during typing').paragraphKeys, ['jensen2022inline']);
+  const noCites = at('Offline recall against held-out');
+  assert.deepEqual(noCites.paragraphKeys, []);
+  assert.deepEqual(noCites.citedKeys, cited, 'the whole document counts wherever the cursor is');
+  assert.match(noCites.text, /^Offline recall against held-out citations/);
+});
