@@ -19,6 +19,8 @@
  *                               ArrowUp/ArrowDown/Home/End move between item heads.
  *   .paper mark.best            best-matching abstract sentence (computed on the host by term overlap).
  *   .paper [data-action="insert"|"copy"|"open"|"link"]   the item's actions (toolkit buttons).
+ *   .paper.synthetic            an entry whose key was generated (no citation key in its source): it has no
+ *                               [data-action="insert"]; its .synthetic-hint says why.
  *   section[aria-busy="true"]   while a query for that section runs.
  */
 import { buildLayout } from './layout';

@@ -102,10 +102,19 @@ function idFor(section: Section, index: number): string {
   return `${section}-paper-${index}`;
 }
 
+/** Sources whose key-less items are reading-list entries (Markdown, Quarto, R Markdown, text notes). */
+const READING_LIST_SOURCE = /\.(?:md|markdown|qmd|rmd|txt)(?::\d+)?$/i;
+
+/** The short note shown instead of "Insert citation" for an entry whose key was generated. */
+export function syntheticKeyHint(source: string): string {
+  return READING_LIST_SOURCE.test(source) ? 'From a reading list; no citation key' : 'No citation key in the bibliography';
+}
+
 export function renderPaper(doc: Document, section: Section, paper: PaperView, index: number, expanded: boolean): HTMLLIElement {
   const li = el(doc, 'li', 'paper');
   li.setAttribute('data-key', paper.key);
   if (paper.cited) li.classList.add('cited');
+  if (paper.syntheticKey) li.classList.add('synthetic');
   const bodyId = idFor(section, index);
 
   const head = el(doc, 'button', 'paper-head');
@@ -125,7 +134,10 @@ export function renderPaper(doc: Document, section: Section, paper: PaperView, i
     head.append(badge);
   }
   const pct = Math.round(paper.score * 100);
-  head.setAttribute('aria-label', `${paper.title || paper.key}. ${metaParts.join(', ')}. Relevance ${pct}%${paper.cited ? '. Cited' : ''}`);
+  head.setAttribute(
+    'aria-label',
+    `${paper.title || paper.key}. ${metaParts.join(', ')}. Relevance ${pct}%${paper.cited ? '. Cited' : ''}${paper.syntheticKey ? '. No citation key' : ''}`,
+  );
 
   const score = el(doc, 'div', 'score');
   score.setAttribute('role', 'meter');
@@ -150,8 +162,16 @@ export function renderPaper(doc: Document, section: Section, paper: PaperView, i
   const actions = el(doc, 'div', 'actions');
   actions.setAttribute('role', 'group');
   actions.setAttribute('aria-label', `Actions for ${paper.key}`);
+  if (paper.syntheticKey) {
+    // The key was generated for an entry that has none: no bibliography defines it, so a citation to it
+    // would not resolve. No Insert button (the host refuses too); Copy/Open still help to add it to a .bib.
+    const hint = el(doc, 'span', 'synthetic-hint', syntheticKeyHint(paper.source));
+    hint.title = `"${paper.key}" is a generated key for this entry; add the paper to a .bib file with a key to cite it`;
+    actions.append(hint);
+  } else {
+    actions.append(toolkitButton(doc, 'Insert citation', { 'data-action': 'insert', 'aria-label': `Insert citation ${paper.key}` }));
+  }
   actions.append(
-    toolkitButton(doc, 'Insert citation', { 'data-action': 'insert', 'aria-label': `Insert citation ${paper.key}` }),
     toolkitButton(doc, 'Copy key', { 'data-action': 'copy', 'aria-label': `Copy key ${paper.key}` }, true),
     toolkitButton(doc, 'Open entry', { 'data-action': 'open', 'aria-label': `Open entry ${paper.key} in ${paper.source}`, title: paper.source }, true),
   );

@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { CitationError, planCitation } from '../core/editor/citation';
 import { CursorFollower } from './cursorFollower';
+import { notCitableReason } from './paperHit';
+import type { PaperHit } from './serviceApi';
 import { readSettings } from './settings';
 
 /** An error meant for the user (shown as is, without a stack). */
@@ -11,7 +13,17 @@ export class UserError extends Error {
 
 export type InsertOutcome = 'inserted' | 'merged' | 'already-cited';
 
-export async function insertCitation(editor: vscode.TextEditor | undefined, key: string): Promise<InsertOutcome> {
+/**
+ * `lookup` finds the indexed entry of `key`: a key that was generated for an entry without one is refused
+ * (the panel does not offer Insert for it; this also covers the palette command and a stale panel).
+ */
+export async function insertCitation(
+  editor: vscode.TextEditor | undefined,
+  key: string,
+  lookup?: (key: string) => PaperHit | undefined,
+): Promise<InsertOutcome> {
+  const refusal = notCitableReason(key, lookup?.(key));
+  if (refusal) throw new UserError(refusal);
   if (!editor) throw new UserError('No document to insert into: put the cursor in a LaTeX, Markdown, Typst or text file first.');
   const doc = editor.document;
   const lang = CursorFollower.languageOf(doc);

@@ -118,7 +118,7 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
       let key = typeof arg === 'string' ? arg : undefined;
       key ??= await vscode.window.showInputBox({ prompt: 'Citation key to insert', ignoreFocusOut: true });
       if (!key) return;
-      const outcome = await insertCitation(d.follower.targetEditor(), key);
+      const outcome = await insertCitation(d.follower.targetEditor(), key, (k) => d.services().lookup(k));
       if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${key} is already in this citation`, 3000);
     } catch (e) {
       await reportError(d.log, 'Insert citation failed', e);
@@ -135,7 +135,7 @@ export async function handlePanelRequest(msg: Exclude<WebviewMessage, { type: 'r
       await d.controller.search(msg.text);
       return;
     case 'insert': {
-      const outcome = await insertCitation(d.follower.targetEditor(), msg.key);
+      const outcome = await insertCitation(d.follower.targetEditor(), msg.key, (k) => d.services().lookup(k));
       if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${msg.key} is already in this citation`, 3000);
       return;
     }

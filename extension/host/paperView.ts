@@ -27,6 +27,7 @@ export function toPaperView(hit: PaperHit, query: string, citedKeys: ReadonlySet
   if (hit.year !== undefined && Number.isInteger(hit.year) && hit.year >= 0 && hit.year <= 9999) view.year = hit.year;
   if (hit.venue) view.venue = clip(hit.venue, LIMITS.shortText);
   if (hit.cosine !== undefined && Number.isFinite(hit.cosine)) view.cosine = Math.min(1, Math.max(-1, hit.cosine));
+  if (hit.syntheticKey === true) view.syntheticKey = true;
   const best = query ? bestSentence(abstract, query) : undefined;
   if (best) view.highlight = best;
   return view;

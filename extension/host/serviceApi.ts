@@ -21,6 +21,12 @@ export interface PaperHit {
   score: number;
   /** Cosine similarity when the vector path contributed, else undefined (lexical-only hit). */
   cosine?: number;
+  /**
+   * Optional (added by the UI layer): true when `key` was generated because the entry has none (Markdown
+   * reading-list items, key-less BibTeX/CSL entries; the index row's `synthetic_key`). No bibliography
+   * defines such a key, so it must not be inserted as a citation.
+   */
+  syntheticKey?: boolean;
 }
 
 export type ModelState =

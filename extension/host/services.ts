@@ -14,7 +14,7 @@ import { IndexStore, DISPLAY_COLUMNS, toEntry, type StoredEntry } from '../core/
 import { indexFiles, removeFiles } from '../core/index/indexer';
 import { search, similarTo, type Hit } from '../core/index/search';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { AUTHOR_SEPARATOR } from '../core/index/schema';
+import { entriesByKey, entryToPaperHit } from './paperHit';
 import { WorkerClient } from '../../models/worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
@@ -229,11 +229,7 @@ class WorkspaceServices implements Services {
     const store = this.store;
     if (!store) return;
     const rows = await store.table.query().select([...DISPLAY_COLUMNS]).toArray();
-    const entries = new Map<string, StoredEntry>();
-    for (const r of rows) {
-      const e = toEntry(r);
-      if (!entries.has(e.key)) entries.set(e.key, e);
-    }
+    const entries = entriesByKey(rows.map(toEntry));
     this.entries = entries;
     this.setStatus({ entries: entries.size });
   }
@@ -279,25 +275,6 @@ class WorkspaceServices implements Services {
     this.store?.close();
     void this.worker.dispose();
   }
-}
-
-function entryToPaperHit(e: StoredEntry, score: number, cosine?: number): PaperHit {
-  const hit: PaperHit = {
-    key: e.key,
-    title: e.title,
-    authors: e.authors ? e.authors.split(AUTHOR_SEPARATOR) : [],
-    abstract: e.abstract,
-    hasAbstract: e.has_abstract,
-    file: e.file,
-    line: e.line,
-    score,
-  };
-  if (e.year !== null) hit.year = e.year;
-  if (e.venue) hit.venue = e.venue;
-  if (e.doi) hit.doi = e.doi;
-  if (e.url) hit.url = e.url;
-  if (cosine !== undefined) hit.cosine = cosine;
-  return hit;
 }
 
 function toPaperHit(h: Hit): PaperHit {

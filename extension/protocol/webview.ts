@@ -51,6 +51,8 @@ export interface PaperView {
   source: string;
   /** The best-matching abstract sentence (UTF-16 offsets into `abstract`), computed on the host. */
   highlight?: { start: number; end: number };
+  /** The key was generated (the entry has no citation key): offer no "Insert citation". Absent = false. */
+  syntheticKey?: boolean;
 }
 
 export type ModelView =
@@ -178,7 +180,7 @@ const SOURCES: readonly QuerySource[] = ['cursor', 'search', 'selection', 'entry
 
 function paperView(v: unknown, path: string): PaperView {
   const o = obj(v, path);
-  only(o, path, ['key', 'title', 'authors', 'year', 'venue', 'abstract', 'score', 'cosine', 'cited', 'hasLink', 'source', 'highlight']);
+  only(o, path, ['key', 'title', 'authors', 'year', 'venue', 'abstract', 'score', 'cosine', 'cited', 'hasLink', 'source', 'highlight', 'syntheticKey']);
   const abstract = str(o.abstract, `${path}.abstract`, LIMITS.abstract);
   const p: PaperView = {
     key: key(o.key, `${path}.key`),
@@ -196,6 +198,7 @@ function paperView(v: unknown, path: string): PaperView {
   if (venue !== undefined) p.venue = venue;
   const cosine = optNum(o.cosine, `${path}.cosine`, -1, 1);
   if (cosine !== undefined) p.cosine = cosine;
+  if (o.syntheticKey !== undefined) p.syntheticKey = bool(o.syntheticKey, `${path}.syntheticKey`);
   if (o.highlight !== undefined) {
     const h = obj(o.highlight, `${path}.highlight`);
     only(h, `${path}.highlight`, ['start', 'end']);

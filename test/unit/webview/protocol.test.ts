@@ -92,3 +92,14 @@ test('webview messages: requests carry an id and a key, never a URL or command i
   ];
   for (const m of bad) assert.equal(parseWebviewMessage(m).ok, false, JSON.stringify(m));
 });
+
+test('a paper with a synthetic key (no citation key in its source) round-trips; the flag must be a boolean', () => {
+  const synthetic = { ...paper, key: 'arxiv:2311.04172', source: 'reading-list.md:8', syntheticKey: true };
+  const m = { type: 'results', section: 'suggestions', query: { source: 'cursor', text: 'q' }, hits: [synthetic], lexicalOnly: false };
+  const r = parseHostMessage(m);
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual(r.value, m);
+  const bad = parseHostMessage({ ...m, hits: [{ ...synthetic, syntheticKey: 'yes' }] });
+  assert.equal(bad.ok, false);
+  if (!bad.ok) assert.match(bad.error, /hits\[0\]\.syntheticKey: expected a boolean/);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PaperView, StatusView } from '../../../extension/protocol/webview';
-import { bannerFor, bodyState, nextFocus, renderAbstract, renderHits, shortAuthors, statusLine } from '../../../webview/render';
+import { bannerFor, bodyState, nextFocus, renderAbstract, renderHits, shortAuthors, statusLine, syntheticKeyHint } from '../../../webview/render';
 import { buildLayout } from '../../../webview/layout';
 import { newWindow, skipWithoutDom } from './dom';
 
@@ -155,4 +155,40 @@ test('webview sources never use HTML-string sinks', () => {
     const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
     assert.doesNotMatch(src, /\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write|\beval\(|new Function\(|\.href\s*=|setAttribute\(\s*['"](?:href|src|on\w+)/, f);
   }
+});
+
+test('an entry without a citation key (synthetic key) is not offered for Insert; says why', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const doc = win.document;
+  buildLayout(doc);
+  const list = doc.querySelector<HTMLElement>('#suggestions .papers')!;
+  const hostile = '<img src=x onerror="window.__pwned=1">';
+  renderHits(list, 'suggestions', [
+    paper({ key: 'arxiv:2311.04172', source: 'reading-list.md:8', syntheticKey: true }),
+    paper({ key: `doi:10.5555/x${hostile}`, source: `${hostile}.md:3`, syntheticKey: true, hasLink: false }),
+    paper(),
+  ], new Set());
+  const [synthetic, hostileItem, normal] = [...list.querySelectorAll('.paper')];
+  const actions = (li: Element) => [...li.querySelectorAll('[data-action]')].map((b) => b.getAttribute('data-action'));
+  assert.deepEqual(actions(synthetic!), ['toggle', 'copy', 'open', 'link'], 'no Insert; Copy key / Open entry / Open link stay');
+  assert.ok(synthetic!.classList.contains('synthetic'));
+  const hint = synthetic!.querySelector('.synthetic-hint');
+  assert.equal(hint?.textContent, 'From a reading list; no citation key');
+  assert.match(hint?.getAttribute('title') ?? '', /generated/);
+  assert.match(synthetic!.querySelector('.paper-head')?.getAttribute('aria-label') ?? '', /No citation key/);
+  // hostile key and source stay text
+  assert.deepEqual(actions(hostileItem!), ['toggle', 'copy', 'open', 'link']);
+  assert.equal(hostileItem!.querySelectorAll('img').length, 0);
+  assert.equal(hostileItem!.getAttribute('data-key'), `doi:10.5555/x${hostile}`);
+  // entries with a real key keep Insert and have no hint
+  assert.deepEqual(actions(normal!), ['toggle', 'insert', 'copy', 'open', 'link']);
+  assert.equal(normal!.querySelector('.synthetic-hint'), null);
+  win.close();
+});
+
+test('synthetic-key hint: reading lists vs other bibliographies', () => {
+  assert.equal(syntheticKeyHint('reading-list.md:8'), 'From a reading list; no citation key');
+  assert.equal(syntheticKeyHint('notes.qmd:3'), 'From a reading list; no citation key');
+  assert.equal(syntheticKeyHint('refs.bib:12'), 'No citation key in the bibliography');
+  assert.equal(syntheticKeyHint('items.json:4'), 'No citation key in the bibliography');
 });

@@ -1,0 +1,57 @@
+/**
+ * Index rows (StoredEntry) → PaperHit for the UI, and what the UI may do with a hit. Pure: no `vscode`
+ * import, so it is tested on real parsed bibliographies.
+ */
+import * as path from 'node:path';
+import { AUTHOR_SEPARATOR } from '../core/index/schema';
+import type { StoredEntry } from '../core/index/store';
+import type { PaperHit } from './serviceApi';
+
+export function entryToPaperHit(e: StoredEntry, score: number, cosine?: number): PaperHit {
+  const hit: PaperHit = {
+    key: e.key,
+    title: e.title,
+    authors: e.authors ? e.authors.split(AUTHOR_SEPARATOR) : [],
+    abstract: e.abstract,
+    hasAbstract: e.has_abstract,
+    file: e.file,
+    line: e.line,
+    score,
+  };
+  if (e.year !== null) hit.year = e.year;
+  if (e.venue) hit.venue = e.venue;
+  if (e.doi) hit.doi = e.doi;
+  if (e.url) hit.url = e.url;
+  if (cosine !== undefined) hit.cosine = cosine;
+  // generated for an entry without a key (reading-list item, key-less BibTeX/CSL entry): no .bib defines it
+  if (e.synthetic_key) hit.syntheticKey = true;
+  return hit;
+}
+
+/**
+ * One entry per key for `lookup`. The first row of a key is kept, except that an entry with a real key
+ * replaces one whose key was generated: if a .bib defines the key, citing it is fine.
+ */
+export function entriesByKey(rows: Iterable<StoredEntry>): Map<string, StoredEntry> {
+  const out = new Map<string, StoredEntry>();
+  for (const e of rows) {
+    const prev = out.get(e.key);
+    if (!prev || (prev.synthetic_key && !e.synthetic_key)) out.set(e.key, e);
+  }
+  return out;
+}
+
+/**
+ * Why `key` must not be inserted as a citation, or undefined when it may be. A generated key exists in no
+ * bibliography, so the citation would not resolve (LaTeX "?", Pandoc "citation not found"). The panel
+ * hides Insert for such entries; this is the host's own check (a palette command or a stale panel can
+ * still ask). A key the index does not know is inserted as asked: the user may cite from elsewhere.
+ */
+export function notCitableReason(key: string, hit: Pick<PaperHit, 'syntheticKey' | 'file' | 'line'> | undefined): string | undefined {
+  if (!hit?.syntheticKey) return undefined;
+  return (
+    `"${key}" is not a citation key: the entry in ${path.basename(hit.file)}:${hit.line} has no citation key ` +
+    `(it was generated to identify the entry), so no bibliography defines it and the citation would not resolve. ` +
+    `Add the paper to a .bib or CSL file with a key, or use "Copy key" / "Open entry".`
+  );
+}
