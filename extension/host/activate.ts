@@ -31,7 +31,12 @@ export function showsScan(s: IndexStatus): boolean {
   return s.scanned === true || s.indexing !== undefined || s.files > 0 || s.entries > 0 || s.storageError !== undefined;
 }
 
-export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): void {
+/** What `activate` returns: the services, for the extension-host tests (and other extensions, read-only use). */
+export interface RelatedPapersApi {
+  services(): Services;
+}
+
+export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): RelatedPapersApi {
   const log = vscode.window.createOutputChannel('Related Papers', { log: true });
   context.subscriptions.push(log);
 
@@ -104,4 +109,5 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   registerCommands(context, deps());
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
+  return { services: getServices };
 }

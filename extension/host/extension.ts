@@ -3,11 +3,11 @@
  * here; the services load the worker, LanceDB and the model only when first needed.
  */
 import type * as vscode from 'vscode';
-import { activateWith } from './activate';
+import { activateWith, type RelatedPapersApi } from './activate';
 import { createServices } from './services';
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateWith(context, createServices);
+export function activate(context: vscode.ExtensionContext): RelatedPapersApi {
+  return activateWith(context, createServices);
 }
 
 export function deactivate(): void {

@@ -72,7 +72,9 @@ e2e('cursor in a .tex paragraph → suggestions → Insert writes the citation',
   // Insert the first suggestion from library.bib (the draft's \bibliography) that the draft does not cite yet, so
   // its count must go up by one.
   const bib = fs.readFileSync(path.join(dir, 'library.bib'), 'utf8');
-  const key = keys.find((k) => count(before, k) === 0 && bib.includes(`{${k},`)) ?? keys[0]!;
+  const citable = await frame.locator('#suggestions .paper[data-key]:not(.synthetic)').evaluateAll((els) => els.map((e) => e.getAttribute('data-key') ?? ''));
+  assert.ok(citable.length > 0, 'at least one suggestion has a real citation key');
+  const key = citable.find((k) => count(before, k) === 0 && bib.includes(`{${k},`)) ?? citable[0]!;
   await frame.locator(`#suggestions .paper[data-key="${key}"] [data-action="insert"]`).click();
   await focusEditor(page, 'draft.tex');
   await runCommand(page, 'File: Save');
