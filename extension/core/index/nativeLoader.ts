@@ -37,6 +37,7 @@ export interface NativeLoaderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const MIN_LANCE_CPU_THREADS = 4;
 const PACKAGE: Record<NativeModuleName, string> = { lancedb: '@lancedb/lancedb', onnxruntime: 'onnxruntime-node' };
 const LABEL: Record<NativeModuleName, string> = { lancedb: "LanceDB's native module", onnxruntime: "ONNX Runtime's native module" };
 const FALLBACK: Record<NativeModuleName, string> = {
@@ -101,6 +102,13 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
   // LanceDB's Rust logger prints routine notices ("No existing dataset … will be created") as WARN
   // on stderr, which reads like a problem in CLI output; errors still show. A user's setting wins.
   if (name === 'lancedb' && process.env.LANCEDB_LOG === undefined) process.env.LANCEDB_LOG = 'error';
+  // Lance sizes its CPU thread pool by the core count. On a 2-core machine, building a full-text
+  // index over ~100k rows deadlocks (0 % CPU, never returns; reproduced with LanceDB 0.31, fixed by a
+  // 4-thread pool): the FTS builder's tasks wait on each other on that pool. Must be set before
+  // the addon's runtime starts, i.e. before the first require. A user's setting wins.
+  if (name === 'lancedb' && process.env.LANCE_CPU_THREADS === undefined && os.cpus().length < MIN_LANCE_CPU_THREADS) {
+    process.env.LANCE_CPU_THREADS = String(MIN_LANCE_CPU_THREADS);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const req = opts.requireFn ?? ((id: string) => require(id));
   try {
