@@ -102,10 +102,11 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
   // LanceDB's Rust logger prints routine notices ("No existing dataset … will be created") as WARN
   // on stderr, which reads like a problem in CLI output; errors still show. A user's setting wins.
   if (name === 'lancedb' && process.env.LANCEDB_LOG === undefined) process.env.LANCEDB_LOG = 'error';
-  // Lance sizes its CPU thread pool by the core count. On a 2-core machine, building a full-text
-  // index over ~100k rows deadlocks (0 % CPU, never returns; reproduced with LanceDB 0.31, fixed by a
-  // 4-thread pool): the FTS builder's tasks wait on each other on that pool. Must be set before
-  // the addon's runtime starts, i.e. before the first require. A user's setting wins.
+  // Lance sizes its CPU thread pool by the core count. On this 2-core machine, under heavy load,
+  // building the full-text index over 100k rows twice stalled at 0 % CPU for minutes (LanceDB 0.31);
+  // on the stalled table a 4-thread pool finished in 1 s where the default pool stalled again. It did
+  // not reproduce at low load with either setting, so this is a mitigation, not a proven fix. Must be
+  // set before the addon's runtime starts (before the first require). A user's setting wins.
   if (name === 'lancedb' && process.env.LANCE_CPU_THREADS === undefined && os.cpus().length < MIN_LANCE_CPU_THREADS) {
     process.env.LANCE_CPU_THREADS = String(MIN_LANCE_CPU_THREADS);
   }
