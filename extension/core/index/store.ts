@@ -95,7 +95,19 @@ export class IndexStore {
    * Throws NativeUnavailableError when LanceDB cannot load, and a plain Error naming the directory
    * when the directory is unusable (then nothing can be stored: the caller reports it).
    */
-  static async open(opts: OpenStoreOptions): Promise<IndexStore> {
+  static open(opts: OpenStoreOptions): Promise<IndexStore> {
+    // Opens of the same table are serialised in-process: concurrent create/open/rebuild of one
+    // LanceDB table raced (a panic in the host was seen when two opens overlapped).
+    const key = `${path.resolve(opts.dir)}\u0000${tableNameFor(opts.workspace, opts.space)}`;
+    const prev = openChain.get(key) ?? Promise.resolve();
+    const run = prev.then(() => IndexStore.openNow(opts), () => IndexStore.openNow(opts));
+    const settled = run.then(() => undefined, () => undefined);
+    openChain.set(key, settled);
+    void settled.then(() => { if (openChain.get(key) === settled) openChain.delete(key); });
+    return run;
+  }
+
+  private static async openNow(opts: OpenStoreOptions): Promise<IndexStore> {
     const lancedb = opts.lancedb ?? requireLanceDb();
     if (opts.space && (!Number.isInteger(opts.space.dim) || opts.space.dim <= 0)) {
       throw new Error(`embedder ${opts.space.embedderId} reports an invalid dimension ${opts.space.dim}`);
@@ -310,6 +322,8 @@ export class IndexStore {
     this.db.close();
   }
 }
+
+const openChain = new Map<string, Promise<void>>();
 
 function requireLanceDb(): LanceDb {
   const loaded = loadLanceDb();

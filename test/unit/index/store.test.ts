@@ -177,3 +177,17 @@ test('openLatest (no model) opens the workspace table last written, whatever its
   assert.equal(await latest.count(), 2);
   for (const s of [sa, sb, other, latest]) s.close();
 });
+
+test('concurrent opens of one table are serialised and share one table', async () => {
+  const dir = tempDir();
+  const emb = new HashEmbedder(16);
+  const stores = await Promise.all([openWith(dir, emb), openWith(dir, emb), openWith(dir, emb)]);
+  assert.equal(new Set(stores.map((s) => s.tableName)).size, 1);
+  await stores[0].upsert([rowWithVector(emb, 'k1', 'One')]);
+  for (const s of stores) {
+    await s.table.checkoutLatest();
+    assert.equal(await s.count(), 1);
+    assert.equal(s.rebuilt, undefined);
+  }
+  stores.forEach((s) => s.close());
+});
