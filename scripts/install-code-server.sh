@@ -74,12 +74,13 @@ node -e '
 #  - npm_config_yes=true: node-pty runs `npx node-gyp`, which must not prompt.
 #  - npm_config_nodedir: node-gyp would download Node headers from nodejs.org; Debian's nodejs ships them in /usr.
 #  - a clean env (env -u) so npm_config_* of an enclosing `npm run` do not leak into the nested installs.
+#  - npm_config_unsafe_perm=true: as root, its postinstall refuses to run without it.
 log "running code-server's postinstall (builds native modules; ~1 min)"
 (
   cd "$CS"
   unset $(env | sed -n 's/^\(npm_[A-Za-z_]*\)=.*/\1/p') 2>/dev/null || true
   env npm_config_yes=true npm_config_nodedir="${NODEDIR:-/usr}" \
-    npm_config_user_agent="npm/$(npm -v) node/$(node -v) linux x64 workspaces/false" \
+    npm_config_user_agent="npm/$(npm -v) node/$(node -v) linux x64 workspaces/false" npm_config_unsafe_perm=true \
     sh ./postinstall.sh
 )
 
