@@ -1,32 +1,10 @@
 /**
- * Index rows (StoredEntry) → PaperHit for the UI, and what the UI may do with a hit. Pure: no `vscode`
- * import, so it is tested on real parsed bibliographies.
+ * What the UI may do with a hit (rows → PaperHit is `entryToPaper` in core/index/paper.ts). Pure: no
+ * `vscode` import, so it is tested on real parsed bibliographies.
  */
 import * as path from 'node:path';
-import { AUTHOR_SEPARATOR } from '../core/index/schema';
 import type { StoredEntry } from '../core/index/store';
 import type { PaperHit } from './serviceApi';
-
-export function entryToPaperHit(e: StoredEntry, score: number, cosine?: number): PaperHit {
-  const hit: PaperHit = {
-    key: e.key,
-    title: e.title,
-    authors: e.authors ? e.authors.split(AUTHOR_SEPARATOR) : [],
-    abstract: e.abstract,
-    hasAbstract: e.has_abstract,
-    file: e.file,
-    line: e.line,
-    score,
-  };
-  if (e.year !== null) hit.year = e.year;
-  if (e.venue) hit.venue = e.venue;
-  if (e.doi) hit.doi = e.doi;
-  if (e.url) hit.url = e.url;
-  if (cosine !== undefined) hit.cosine = cosine;
-  // generated for an entry without a key (reading-list item, key-less BibTeX/CSL entry): no .bib defines it
-  if (e.synthetic_key) hit.syntheticKey = true;
-  return hit;
-}
 
 /**
  * One entry per key for `lookup`. The first row of a key is kept, except that an entry with a real key

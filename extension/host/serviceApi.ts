@@ -4,56 +4,17 @@
  */
 import type * as vscode from 'vscode';
 
-/** One ranked paper, ready for display. Every string here came from a bibliography: treat it as hostile. */
-export interface PaperHit {
-  key: string;
-  title: string;
-  authors: string[];
-  year?: number;
-  venue?: string;
-  abstract: string;
-  hasAbstract: boolean;
-  doi?: string;
-  url?: string;
-  file: string;
-  line: number;
-  /** Fused relevance in [0, 1] (for the score bar). */
-  score: number;
-  /** Cosine similarity when the vector path contributed, else undefined (lexical-only hit). */
-  cosine?: number;
-  /**
-   * Optional (added by the UI layer): true when `key` was generated because the entry has none (Markdown
-   * reading-list items, key-less BibTeX/CSL entries; the index row's `synthetic_key`). No bibliography
-   * defines such a key, so it must not be inserted as a citation.
-   */
-  syntheticKey?: boolean;
-}
+import type { PaperHit } from '../core/index/paper';
+import type { ModelView, StatusView } from '../protocol/webview';
 
-export type ModelState =
-  | { kind: 'ready'; modelId: string; precision: 'fp32' | 'int8' }
-  | { kind: 'loading' }
-  | { kind: 'missing'; message: string }
-  | { kind: 'error'; message: string };
+export type { PaperHit };
 
-export interface IndexStatus {
-  /** Number of entries in the index. */
-  entries: number;
-  /** Number of bibliography files found. */
-  files: number;
-  model: ModelState;
-  /** True when results are lexical only (no model, or model failed). */
-  lexicalOnly: boolean;
-  /** Present while an indexing run is going on. */
-  indexing?: { done: number; total: number; message?: string };
-  /** Set when storage (LanceDB) or the native runtime could not load. */
-  storageError?: string;
-  /**
-   * Optional (added by the UI layer): false until the workspace has been searched for bibliographies once, so
-   * the panel says "looking for bibliographies" rather than "no bibliography found" at startup. When absent the
-   * UI infers it (a status with `indexing`, files or entries has been seen).
-   */
-  scanned?: boolean;
-}
+/**
+ * The model and index state the services report. The same shapes travel to the webview, so they are
+ * defined once, in the vscode-free protocol module.
+ */
+export type ModelState = ModelView;
+export type IndexStatus = StatusView;
 
 export interface QueryOptions {
   k: number;

@@ -12,9 +12,10 @@ import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi
 import type { SourceDiagnostic } from '../core/types';
 import { IndexStore, DISPLAY_COLUMNS, toEntry, type StoredEntry } from '../core/index/store';
 import { indexFiles, removeFiles } from '../core/index/indexer';
-import { search, similarTo, type Hit } from '../core/index/search';
+import { search, similarTo } from '../core/index/search';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { entriesByKey, entryToPaperHit } from './paperHit';
+import { entriesByKey } from './paperHit';
+import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { WorkerClient } from '../../models/worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
@@ -240,19 +241,19 @@ class WorkspaceServices implements Services {
     const embedder = store.hasVectors ? await this.model.ensure() : null;
     const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
     const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return hits.map(toPaperHit);
+    return hits.map(hitToPaper);
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     const store = await this.openStore();
     if (!store) return [];
     const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return hits.map(toPaperHit);
+    return hits.map(hitToPaper);
   }
 
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
-    return e ? entryToPaperHit(e, 0) : undefined;
+    return e ? entryToPaper(e, 0) : undefined;
   }
 
   async downloadModel(): Promise<void> {
@@ -277,6 +278,3 @@ class WorkspaceServices implements Services {
   }
 }
 
-function toPaperHit(h: Hit): PaperHit {
-  return entryToPaperHit(h.fields, h.score, h.cosine);
-}

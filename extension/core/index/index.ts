@@ -7,7 +7,7 @@ export { paperText } from './embedder';
 export { IndexStore, type OpenStoreOptions, type RebuiltInfo, type StoredEntry, type StoredRowState } from './store';
 export { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from './indexer';
 export { search, similarTo, UnknownKeyError, RRF_K, type Hit, type SearchMode, type SearchQuery } from './search';
-export { hitToPaper, entryToPaper, type PaperFields } from './paper';
+export { hitToPaper, entryToPaper, type PaperHit } from './paper';
 export { findBibliographyFiles } from './discover';
 export { loadLanceDb, loadOnnxRuntime, loadNative, detectCpu, NativeUnavailableError, type NativeLoadError, type NativeLoadResult } from './nativeLoader';
 export { SCHEMA_VERSION, tableNameFor, type VectorSpace } from './schema';

@@ -1,13 +1,14 @@
 /**
- * Index rows → the display shape of `PaperHit` (extension/host/serviceApi.ts), without importing
- * the host layer (core stays vscode-free): the object is structurally a PaperHit.
+ * Index rows → `PaperHit`, the display shape of one ranked paper that the services hand to the UI
+ * (extension/host/serviceApi.ts re-exports it). Defined here so that the core stays vscode-free.
  * Every string is still hostile: the webview must render it as text.
  */
 import { AUTHOR_SEPARATOR } from './schema';
 import type { Hit } from './search';
 import type { StoredEntry } from './store';
 
-export interface PaperFields {
+/** One ranked paper, ready for display. Every string here came from a bibliography: treat it as hostile. */
+export interface PaperHit {
   key: string;
   title: string;
   authors: string[];
@@ -19,12 +20,19 @@ export interface PaperFields {
   url?: string;
   file: string;
   line: number;
+  /** Fused relevance in [0, 1] (for the score bar). */
   score: number;
+  /** Cosine similarity when the vector path contributed, else undefined (lexical-only hit). */
   cosine?: number;
+  /**
+   * The key was generated (a reading-list item or a key-less entry): no bibliography defines it, so the
+   * UI offers no "Insert citation" for it.
+   */
+  syntheticKey?: boolean;
 }
 
-export function entryToPaper(e: StoredEntry, score = 0, cosine?: number): PaperFields {
-  const p: PaperFields = {
+export function entryToPaper(e: StoredEntry, score = 0, cosine?: number): PaperHit {
+  const p: PaperHit = {
     key: e.key,
     title: e.title,
     authors: e.authors ? e.authors.split(AUTHOR_SEPARATOR) : [],
@@ -39,9 +47,10 @@ export function entryToPaper(e: StoredEntry, score = 0, cosine?: number): PaperF
   if (e.doi) p.doi = e.doi;
   if (e.url) p.url = e.url;
   if (cosine !== undefined) p.cosine = cosine;
+  if (e.synthetic_key) p.syntheticKey = true;
   return p;
 }
 
-export function hitToPaper(h: Hit): PaperFields {
+export function hitToPaper(h: Hit): PaperHit {
   return entryToPaper(h.fields, h.score, h.cosine);
 }

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { parseBibliography } from '../../../extension/core/bib';
 import { recordToRow } from '../../../extension/core/index/schema';
 import { toEntry, type StoredEntry } from '../../../extension/core/index/store';
-import { entriesByKey, entryToPaperHit, notCitableReason } from '../../../extension/host/paperHit';
+import { entriesByKey, notCitableReason } from '../../../extension/host/paperHit';
+import { entryToPaper as entryToPaperHit } from '../../../extension/core/index/paper';
 import { toPaperView } from '../../../extension/host/paperView';
 import { ResultsController } from '../../../extension/host/resultsController';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from '../../../extension/host/serviceApi';
@@ -26,7 +27,7 @@ function storedEntries(name: string): StoredEntry[] {
   return parsed.records.map((r) => toEntry(recordToRow(r)));
 }
 
-test('entryToPaperHit: reading-list items are marked synthetic, library.bib entries are not', () => {
+test('entryToPaper: reading-list items are marked synthetic, library.bib entries are not', () => {
   const reading = storedEntries('reading-list.md').map((e) => entryToPaperHit(e, 0.5));
   const item = reading.find((h) => h.key === 'arxiv:2311.04172');
   assert.ok(item, 'the reading list item with arXiv id 2311.04172');
