@@ -1,0 +1,107 @@
+/**
+ * The `related-papers` CLI through its real entry (`main`), in-process with captured streams:
+ * `embed` with the tiny SPECTER2 fixture against the reference vectors, its input/argument errors,
+ * and `index` + `query` with the real model (the same engine the extension's worker runs).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../extension/cli/main';
+import type { CliIO } from '../../extension/cli/io';
+import { REPO_ROOT, TINY_MODEL, skipUnlessShared } from '../helpers/shared';
+
+const skip = skipUnlessShared('fixtures', 'specter2-tiny', 'golden.json');
+
+interface GoldenCase { id: string; title: string; abstract: string | null; input_ids: number[]; cls: Record<string, number[]> }
+
+let tmp: string;
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
+  process.env.RELATED_PAPERS_CACHE = path.join(tmp, 'cache'); // built ONNX graphs go here, not to ~/.cache
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function run(args: string[], stdin = '') {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { stdin: Readable.from([stdin]), stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
+  const code = await main(args, io);
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+function maxAbsDiff(a: number[], b: number[]): number {
+  return Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+}
+
+test('embed: JSON Lines in, vectors equal to the reference out, in input order (proximity and adhoc_query)', { skip }, async () => {
+  const golden = JSON.parse(fs.readFileSync(path.join(TINY_MODEL, 'golden.json'), 'utf8')) as { cases: GoldenCase[] };
+  const cases = golden.cases.slice(0, 12);
+  for (const adapter of ['proximity', 'adhoc_query'] as const) {
+    const stdin = cases.map((c) => JSON.stringify({ id: c.id, title: c.title, abstract: c.abstract })).join('\n') + '\n';
+    const r = await run(['embed', '--model-dir', TINY_MODEL, '--adapter', adapter, '--batch-tokens', '1024'], stdin);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; tokens: number; vector: number[] });
+    assert.deepEqual(lines.map((l) => l.id), cases.map((c) => c.id));
+    lines.forEach((l, i) => {
+      assert.equal(l.tokens, cases[i].input_ids.length);
+      const d = maxAbsDiff(l.vector, cases[i].cls[adapter]);
+      assert.ok(d <= 1e-4, `${adapter} ${l.id}: ${d}`);
+    });
+  }
+});
+
+test('embed: {"id","text"} inputs and --adapter none (the base model)', { skip }, async () => {
+  const golden = JSON.parse(fs.readFileSync(path.join(TINY_MODEL, 'golden.json'), 'utf8')) as { cases: (GoldenCase & { text: string })[] };
+  const c = golden.cases[1];
+  const r = await run(['embed', '--model-dir', TINY_MODEL, '--adapter', 'none'], JSON.stringify({ id: 7, text: c.text }) + '\n');
+  assert.equal(r.code, 0, r.err);
+  const line = JSON.parse(r.out) as { id: number; vector: number[] };
+  assert.equal(line.id, 7);
+  assert.ok(maxAbsDiff(line.vector, c.cls.base) <= 1e-4);
+});
+
+test('embed: bad input and bad arguments exit non-zero with one line naming the problem', { skip }, async () => {
+  const bad = await run(['embed', '--model-dir', TINY_MODEL, '--adapter', 'proximity'], '{"id":1,"title":"ok"}\nnot json\n');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^related-papers: stdin line 2: not valid JSON/);
+  assert.equal(bad.err.trim().split('\n').length, 1);
+
+  const shape = await run(['embed', '--model-dir', TINY_MODEL, '--adapter', 'proximity'], '{"title":"no id"}\n');
+  assert.equal(shape.code, 2);
+  assert.match(shape.err, /line 1: missing "id"/);
+
+  const adapter = await run(['embed', '--model-dir', TINY_MODEL, '--adapter', 'sentiment']);
+  assert.equal(adapter.code, 2);
+  assert.match(adapter.err, /unknown adapter "sentiment"/);
+
+  const missingDir = path.join(tmp, 'no-such-model');
+  const dir = await run(['embed', '--model-dir', missingDir, '--adapter', 'proximity'], '{"id":1,"title":"x"}\n');
+  assert.notEqual(dir.code, 0);
+  assert.match(dir.err, /no-such-model/);
+  assert.equal(dir.err.trim().split('\n').length, 1, 'no stack trace');
+});
+
+test('index + query with the real (tiny) model: hybrid results and an unchanged re-index embeds nothing', { skip }, async () => {
+  const db = path.join(tmp, 'db');
+  const examples = path.join(REPO_ROOT, 'examples');
+  const first = await run(['index', examples, '--db', db, '--model-dir', TINY_MODEL, '--json']);
+  assert.equal(first.code, 0, first.err);
+  const s1 = JSON.parse(first.out) as { entries: number; embedded: number; reused: number; diagnostics: { file: string; line: number; message: string }[] };
+  assert.ok(s1.entries >= 54, `entries ${s1.entries}`);
+  assert.ok(s1.embedded > 0);
+  assert.ok(s1.diagnostics.some((d) => d.file.endsWith('library.bib') && /missing comma/.test(d.message)), 'the malformed example entry is reported');
+
+  const again = JSON.parse((await run(['index', examples, '--db', db, '--model-dir', TINY_MODEL, '--json'])).out) as { embedded: number; entries: number };
+  assert.equal(again.embedded, 0, 'nothing changed, nothing embedded');
+  assert.equal(again.entries, s1.entries);
+
+  const q = await run(['query', '--db', db, '--model-dir', TINY_MODEL, '--text', 'citation recommendation from the sentence being written', '--k', '5', '--json']);
+  assert.equal(q.code, 0, q.err);
+  const hits = JSON.parse(q.out) as { key: string; score: number; file: string; line: number }[] | { results: { key: string }[] };
+  const list = Array.isArray(hits) ? hits : hits.results;
+  assert.equal(list.length, 5);
+  assert.ok(list.every((h) => typeof h.key === 'string' && h.key.length > 0));
+});
