@@ -73,15 +73,23 @@ class WorkspaceServices implements Services {
 
   start(): void {
     if (this.started) return;
+    this.watchFiles();
+    this.enqueueFullIndex();
+  }
+
+  private watchFiles(): void {
+    if (this.started) return;
     this.started = true;
     this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b)));
-    this.enqueueFullIndex();
   }
 
   /** Background full index with window progress, escalated to a cancellable notification when slow. */
   private enqueueFullIndex(): void {
     const ctl = new AbortController();
-    const run = this.serialise(() => this.runIndex(ctl.signal));
+    // Background runs report failures to the log (the UI shows the state); a cancel is not a failure.
+    const run = this.serialise(() => this.runIndex(ctl.signal)).catch((e) => {
+      if (!ctl.signal.aborted) this.log.error(`indexing failed: ${(e as Error).message}`);
+    });
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Related Papers: indexing' }, () => run);
     const timer = setTimeout(() => {
       void vscode.window.withProgress(
@@ -93,11 +101,11 @@ class WorkspaceServices implements Services {
         },
       );
     }, NOTIFY_AFTER_MS);
-    void run.finally(() => clearTimeout(timer)).catch(() => undefined);
+    void run.finally(() => clearTimeout(timer));
   }
 
   async reindex(progress?: (done: number, total: number, message?: string) => void, signal?: AbortSignal): Promise<void> {
-    this.started || this.start();
+    this.watchFiles();
     const ctl = new AbortController();
     signal?.addEventListener('abort', () => ctl.abort(), { once: true });
     await this.serialise(() => this.runIndex(ctl.signal, progress));
