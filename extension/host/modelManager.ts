@@ -10,6 +10,7 @@ import type { ModelState } from './serviceApi';
 import type { AdapterName, Precision } from '../../models/types';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { downloadModel, DownloadError } from '../../models/acquire/download';
+import { loadManifest, type Manifest } from '../../models/acquire/manifest';
 import { WorkerClient } from '../../models/worker/client';
 import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/worker/specterEmbedder';
 import { WorkerError } from '../protocol/worker';
@@ -99,6 +100,15 @@ export class ModelManager implements vscode.Disposable {
   /** Download the pinned SPECTER2 files into global storage, with a cancellable notification. */
   async download(): Promise<boolean> {
     const to = this.downloadDir;
+    const manifestFile = vscode.workspace.getConfiguration('relatedPapers').get<string>('downloadManifest', '').trim();
+    let manifest: Manifest | undefined;
+    if (manifestFile) {
+      try {
+        manifest = await loadManifest(manifestFile);
+      } catch (e) {
+        throw new Error(`the manifest in "relatedPapers.downloadManifest" cannot be used: ${(e as Error).message}`);
+      }
+    }
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading SPECTER2 (${DOWNLOAD_SIZE_LABEL})`, cancellable: true },
       async (progress, token) => {
@@ -108,6 +118,7 @@ export class ModelManager implements vscode.Disposable {
         try {
           await downloadModel({
             to,
+            manifest,
             adapters: ADAPTERS,
             signal: ctl.signal,
             onLog: (m) => this.log.info(`download: ${m}`),
