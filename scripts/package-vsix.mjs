@@ -4,7 +4,7 @@
 //
 // Why platform-specific: onnxruntime-node and LanceDB are native. One .vsix per target carries only that target's
 // binaries (all five ORT platforms together would be ~290 MB). Target matrix (what the native packages ship):
-//   target        onnxruntime-node 1.30 (bin/napi-v6/…)   LanceDB 0.39 package
+//   target        onnxruntime-node 1.30 (bin/napi-v6/…)   LanceDB 0.31 package
 //   linux-x64     linux/x64                               @lancedb/lancedb-linux-x64-gnu
 //   linux-arm64   linux/arm64                             @lancedb/lancedb-linux-arm64-gnu
 //   win32-x64     win32/x64                               @lancedb/lancedb-win32-x64-msvc
