@@ -18,15 +18,6 @@ export interface Embedder {
   embedQueries(texts: string[], opts?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }
 
-/**
- * The text SPECTER2 sees for a paper, as in the reference implementation: `title [SEP] abstract`.
- * An entry without an abstract is embedded title-only (`title[SEP]`), like the reference does.
- * Exported so embedders and the content hash agree on one definition.
- */
-export function paperText(p: PaperText, sep = '[SEP]'): string {
-  return `${p.title}${sep}${p.abstract ?? ''}`;
-}
-
 /** Checks what an embedder returned before it reaches the table: count, dimension, finite values. */
 export function checkVectors(vectors: Float32Array[], expected: number, dim: number, embedderId: string): void {
   if (vectors.length !== expected) {

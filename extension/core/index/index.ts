@@ -3,7 +3,6 @@
  * Nothing here loads a native module at import time (see nativeLoader.ts).
  */
 export type { Embedder, PaperText } from './embedder';
-export { paperText } from './embedder';
 export { IndexStore, type OpenStoreOptions, type RebuiltInfo, type StoredEntry, type StoredRowState } from './store';
 export { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from './indexer';
 export { search, similarTo, UnknownKeyError, RRF_K, type Hit, type SearchMode, type SearchQuery } from './search';

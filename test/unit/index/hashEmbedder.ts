@@ -5,7 +5,7 @@
  * The real SPECTER2 embedder plugs into the same interface (see extension/core/index/embedder.ts).
  */
 import { createHash } from 'node:crypto';
-import { paperText, type Embedder, type PaperText } from '../../../extension/core/index/embedder';
+import type { Embedder, PaperText } from '../../../extension/core/index/embedder';
 
 export class HashEmbedder implements Embedder {
   readonly id: string;
@@ -23,7 +23,7 @@ export class HashEmbedder implements Embedder {
     this.papersEmbedded += items.length;
     if (this.delay) await new Promise((r) => setTimeout(r, this.delay * items.length));
     opts?.signal?.throwIfAborted();
-    const out = items.map((p) => this.embedText(paperText(p, ' ')));
+    const out = items.map((p) => this.embedText(`${p.title} ${p.abstract ?? ''}`));
     opts?.onProgress?.(items.length, items.length);
     return out;
   }
