@@ -3,8 +3,8 @@
  * process with no UI), wrapped as the index's Embedder.
  */
 import * as path from 'node:path';
-import { EmbeddingEngine } from '../../models/worker/engine';
-import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/worker/specterEmbedder';
+import { EmbeddingEngine } from '../../models/engine/engine';
+import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/engine/specterEmbedder';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import type { Precision } from '../../models/types';
 import { defaultCacheDir } from './embedCommand';

@@ -11,8 +11,8 @@ import type { AdapterName, Precision } from '../../models/types';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { downloadModel, DownloadError } from '../../models/acquire/download';
 import { loadManifest, type Manifest } from '../../models/acquire/manifest';
-import { WorkerClient } from '../../models/worker/client';
-import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/worker/specterEmbedder';
+import { WorkerClient } from '../worker/client';
+import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/engine/specterEmbedder';
 import { WorkerError } from '../protocol/worker';
 
 const ADAPTERS: AdapterName[] = [DOCUMENT_ADAPTER, QUERY_ADAPTER];

@@ -16,7 +16,7 @@ import { search, similarTo } from '../core/index/search';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { entriesByKey } from './paperHit';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
-import { WorkerClient } from '../../models/worker/client';
+import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
 

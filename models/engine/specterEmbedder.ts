@@ -4,7 +4,7 @@
  * (extension host) or the in-process engine (CLI, tests) — the same code path below it.
  */
 import type { AdapterName, EmbedInput, Precision } from '../types';
-import type { EmbedResult } from '../../extension/protocol/worker';
+import type { EmbedResult } from './types';
 
 export type EmbedBackend = (
   inputs: EmbedInput[],
