@@ -12,6 +12,23 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkerApi, WorkerMethod, WorkerReply, WorkerRequest } from '../protocol/worker';
 import { WorkerError } from '../protocol/worker';
+import { LANE_SHARED_INTS } from '../../models/engine/runLane';
+import { QUERY_ADAPTER } from '../../models/engine/specterEmbedder';
+
+export interface WorkerClientOptions {
+  /**
+   * Answer cursor queries ('query' embeds) in a second thread with its own ONNX Runtime session, while
+   * the index thread pauses between short slices (models/engine/runLane.ts). Costs one more copy of the
+   * weights in memory (≈ 440 MB fp32, ≈ 110 MB int8); see bench/query-under-load.ts for why it is used.
+   */
+  queryThread?: boolean;
+  /** ONNX Runtime intra-op threads of the query thread's session (default: ONNX Runtime's, one per core). */
+  queryThreadIntraOp?: number;
+  /** Internal: the lane counters shared by the two threads. */
+  lane?: Int32Array;
+  /** Internal: what the thread serves (see worker.ts); 'index' lowers its scheduling priority. */
+  role?: 'main' | 'index' | 'query';
+}
 
 interface Pending {
   method: WorkerMethod;
@@ -33,6 +50,8 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** The last successful loadModel: replayed into a fresh thread after a crash. */
   private loaded?: WorkerApi['loadModel']['params'];
+  /** Query thread only: the main thread's loadModel params its model was loaded for. */
+  private loadedFrom?: WorkerApi['loadModel']['params'];
   private generation = 0;
   private crashes = 0;
   private disposed = false;
@@ -41,7 +60,17 @@ export class WorkerClient {
   /** Called after a fresh thread replaced a crashed one (and reloaded the model, if one was loaded). */
   onRestart?: (restarts: number) => void;
 
-  constructor(private readonly scriptPath: string, private readonly execArgv: string[] = []) {}
+  private readonly lane: Int32Array;
+  private readonly role: 'main' | 'index' | 'query';
+  private queryClient?: WorkerClient;
+  private readonly queryThreadIntraOp?: number;
+
+  constructor(private readonly scriptPath: string, private readonly execArgv: string[] = [], opts: WorkerClientOptions = {}) {
+    this.lane = opts.lane ?? new Int32Array(new SharedArrayBuffer(4 * LANE_SHARED_INTS));
+    this.role = opts.role ?? (opts.queryThread ? 'index' : 'main');
+    this.queryThreadIntraOp = opts.queryThreadIntraOp;
+    if (opts.queryThread) this.queryClient = new WorkerClient(scriptPath, execArgv, { lane: this.lane, role: 'query' });
+  }
 
   /** How many times a crashed thread was replaced. */
   get restarts(): number {
@@ -61,11 +90,33 @@ export class WorkerClient {
   async call<M extends WorkerMethod>(method: M, params: WorkerApi[M]['params'], opts: CallOptions = {}): Promise<WorkerApi[M]['result']> {
     if (this.disposed) throw new WorkerError('the worker was stopped', 'cancelled');
     if (opts.signal?.aborted) throw new WorkerError(`${method} cancelled`, 'cancelled');
+    if (this.queryClient && method === 'embed' && this.loaded) {
+      const p = params as WorkerApi['embed']['params'];
+      if ((p.priority ?? (p.adapter === QUERY_ADAPTER ? 'query' : 'index')) === 'query') return this.callQueryThread(p, opts) as Promise<WorkerApi[M]['result']>;
+    }
     await this.ensureReady();
     const result = await this.post(method, params, opts);
     if (method === 'loadModel') this.loaded = params as WorkerApi['loadModel']['params'];
-    if (method === 'unloadModel') this.loaded = undefined;
+    if (method === 'unloadModel') {
+      this.loaded = undefined;
+      if (this.queryClient?.loaded) {
+        await this.queryClient.call('unloadModel', {});
+        this.queryClient.loadedFrom = undefined;
+      }
+    }
     return result;
+  }
+
+  /** The query thread gets the main thread's model on first use (and again after a model change). */
+  private async callQueryThread(p: WorkerApi['embed']['params'], opts: CallOptions): Promise<WorkerApi['embed']['result']> {
+    const q = this.queryClient!;
+    const main = this.loaded!;
+    const want = this.queryThreadIntraOp ? { ...main, intraOpThreads: this.queryThreadIntraOp } : main;
+    if (q.loadedFrom !== main) {
+      await q.call('loadModel', want);
+      q.loadedFrom = main;
+    }
+    return q.call('embed', p, opts);
   }
 
   async dispose(): Promise<void> {
@@ -73,6 +124,7 @@ export class WorkerClient {
     const w = this.worker;
     this.worker = undefined;
     this.failAll(new WorkerError('the worker was stopped', 'cancelled'));
+    await this.queryClient?.dispose();
     if (w) await w.terminate();
   }
 
@@ -96,7 +148,7 @@ export class WorkerClient {
 
   private ensureReady(): Promise<void> {
     if (this.worker) return this.ready;
-    const w = new Worker(this.scriptPath, { execArgv: this.execArgv, workerData: { generation: this.generation } });
+    const w = new Worker(this.scriptPath, { execArgv: this.execArgv, workerData: { generation: this.generation, lane: this.lane, role: this.role } });
     this.generation++;
     w.unref();
     w.on('message', (m: WorkerReply) => this.onMessage(m));
