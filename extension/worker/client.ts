@@ -17,9 +17,13 @@ import { QUERY_ADAPTER } from '../../models/engine/specterEmbedder';
 
 export interface WorkerClientOptions {
   /**
-   * Answer cursor queries ('query' embeds) in a second thread with its own ONNX Runtime session, while
-   * the index thread pauses between short slices (models/engine/runLane.ts). Costs one more copy of the
-   * weights in memory (≈ 440 MB fp32, ≈ 110 MB int8); see bench/query-under-load.ts for why it is used.
+   * Answer cursor queries ('query' embeds) in a second thread with its own ONNX Runtime session
+   * (default true). The index thread runs at a lower scheduling priority (Linux) and pauses between
+   * short slices while a query runs (models/engine/runLane.ts). Why: an ORT run cannot be interrupted
+   * and takes seconds for a full fp32 batch; bench/query-under-load.ts measured the one-thread lane
+   * (queries first, sliced index batches) far above the target of 2 × the idle p95 while indexing, the
+   * query thread within it (README "Latency"). Cost: one more copy of the weights in memory
+   * (≈ 0.5 GB fp32, ≈ 0.15 GB int8), only once a model is loaded. false = the one-thread lane only.
    */
   queryThread?: boolean;
   /** ONNX Runtime intra-op threads of the query thread's session (default: ONNX Runtime's, one per core). */
@@ -50,8 +54,10 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** The last successful loadModel: replayed into a fresh thread after a crash. */
   private loaded?: WorkerApi['loadModel']['params'];
-  /** Query thread only: the main thread's loadModel params its model was loaded for. */
-  private loadedFrom?: WorkerApi['loadModel']['params'];
+  /** The query thread's model load, for which main-thread loadModel params. */
+  private queryLoad?: { for: WorkerApi['loadModel']['params']; pending: Promise<void> };
+  /** Called when the query thread failed and a query fell back to the main thread (for the log). */
+  onQueryThreadFailure?: (message: string) => void;
   private generation = 0;
   private crashes = 0;
   private disposed = false;
@@ -67,9 +73,10 @@ export class WorkerClient {
 
   constructor(private readonly scriptPath: string, private readonly execArgv: string[] = [], opts: WorkerClientOptions = {}) {
     this.lane = opts.lane ?? new Int32Array(new SharedArrayBuffer(4 * LANE_SHARED_INTS));
-    this.role = opts.role ?? (opts.queryThread ? 'index' : 'main');
+    const queryThread = opts.role === undefined && (opts.queryThread ?? true);
+    this.role = opts.role ?? (queryThread ? 'index' : 'main');
     this.queryThreadIntraOp = opts.queryThreadIntraOp;
-    if (opts.queryThread) this.queryClient = new WorkerClient(scriptPath, execArgv, { lane: this.lane, role: 'query' });
+    if (queryThread) this.queryClient = new WorkerClient(scriptPath, execArgv, { lane: this.lane, role: 'query' });
   }
 
   /** How many times a crashed thread was replaced. */
@@ -96,27 +103,46 @@ export class WorkerClient {
     }
     await this.ensureReady();
     const result = await this.post(method, params, opts);
-    if (method === 'loadModel') this.loaded = params as WorkerApi['loadModel']['params'];
+    if (method === 'loadModel') {
+      this.loaded = params as WorkerApi['loadModel']['params'];
+      if (this.queryClient) this.queryModel().catch(() => undefined); // background; a query retries
+    }
     if (method === 'unloadModel') {
       this.loaded = undefined;
-      if (this.queryClient?.loaded) {
-        await this.queryClient.call('unloadModel', {});
-        this.queryClient.loadedFrom = undefined;
-      }
+      this.queryLoad = undefined;
+      if (this.queryClient?.loaded) await this.queryClient.call('unloadModel', {});
     }
     return result;
   }
 
-  /** The query thread gets the main thread's model on first use (and again after a model change). */
-  private async callQueryThread(p: WorkerApi['embed']['params'], opts: CallOptions): Promise<WorkerApi['embed']['result']> {
+  /**
+   * The query thread holds the main thread's model: loaded in the background right after the main
+   * thread's loadModel (so the first cursor query does not pay for it), else on first use, and again
+   * after a model change. If it cannot load or run (e.g. not enough memory for a second copy), the
+   * query is answered by the main thread's priority lane instead: slower under indexing, never lost.
+   */
+  private queryModel(): Promise<void> {
     const q = this.queryClient!;
     const main = this.loaded!;
-    const want = this.queryThreadIntraOp ? { ...main, intraOpThreads: this.queryThreadIntraOp } : main;
-    if (q.loadedFrom !== main) {
-      await q.call('loadModel', want);
-      q.loadedFrom = main;
+    if (this.queryLoad?.for !== main) {
+      const want = this.queryThreadIntraOp ? { ...main, intraOpThreads: this.queryThreadIntraOp } : main;
+      const pending = q.call('loadModel', want).then(() => undefined);
+      this.queryLoad = { for: main, pending };
+      pending.catch(() => { if (this.queryLoad?.pending === pending) this.queryLoad = undefined; });
     }
-    return q.call('embed', p, opts);
+    return this.queryLoad!.pending;
+  }
+
+  private async callQueryThread(p: WorkerApi['embed']['params'], opts: CallOptions): Promise<WorkerApi['embed']['result']> {
+    try {
+      await this.queryModel();
+      return await this.queryClient!.call('embed', p, opts);
+    } catch (e) {
+      if (e instanceof WorkerError && e.code === 'cancelled') throw e;
+      this.onQueryThreadFailure?.((e as Error).message);
+      await this.ensureReady();
+      return this.post('embed', p, opts);
+    }
   }
 
   async dispose(): Promise<void> {
