@@ -36,7 +36,10 @@ const { values } = parseArgs({
     keep: { type: 'string' },
     'no-model': { type: 'boolean', default: false },
     'fts-child': { type: 'string' },
-    threads: { type: 'string', default: '4,2' },
+    /** Only build the table and run the FTS rebuilds (for --threads comparisons). */
+    'fts-only': { type: 'boolean', default: false },
+    /** LANCE_CPU_THREADS per FTS child; 'store' = unset, i.e. what nativeLoader.ts chooses. */
+    threads: { type: 'string', default: 'store' },
     partitions: { type: 'string' },
     nprobes: { type: 'string', default: '5,10,20,40' },
   },
@@ -70,10 +73,11 @@ async function ftsChild(dir: string) {
   const times: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const median = times.length ? pct(times, 50) : Infinity;
-    // Before a median exists, 10 minutes; then 10 × the median so far (at least 5 s: tiny medians jitter).
-    const limit = Number.isFinite(median) ? Math.max(5000, 10 * median) : 600_000;
+    // Before a median exists, 2 minutes (a 100k build takes seconds); then 10 × the median so far (at least 5 s: tiny medians jitter).
+    const limit = Number.isFinite(median) ? Math.max(5000, 10 * median) : 120_000;
     const watchdog = setTimeout(() => {
       process.stdout.write(JSON.stringify({ threads: process.env.LANCE_CPU_THREADS, times, hung: { rep: i, limit_ms: round(limit) } }) + '\n');
+      log(`  LANCE_CPU_THREADS=${process.env.LANCE_CPU_THREADS}: FTS build ${i + 1} exceeded ${Math.round(limit)} ms — a hang (watchdog)`);
       process.exit(3);
     }, limit);
     const [, ms] = await timed(() => store.table.createIndex('fts_text', { config: lancedb.module.Index.fts({ withPosition: false }), replace: true, name: FTS_INDEX }));
@@ -85,10 +89,18 @@ async function ftsChild(dir: string) {
   process.stdout.write(JSON.stringify({ threads: process.env.LANCE_CPU_THREADS, times, hung: null }) + '\n');
 }
 
+/** This process's environment without the LANCE_CPU_THREADS that its own nativeLoader set. */
+function withoutLanceThreads(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (!userLanceThreads) delete env.LANCE_CPU_THREADS;
+  return env;
+}
+const userLanceThreads = process.env.LANCE_CPU_THREADS !== undefined;
+
 function runFtsChild(dir: string, threads: string): Promise<{ threads: string; times: number[]; hung: null | { rep: number; limit_ms: number }; exit: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--fts-child', dir, '--reps', String(REPS)], {
-      env: { ...process.env, LANCE_CPU_THREADS: threads }, stdio: ['ignore', 'pipe', 'inherit'],
+      env: threads === 'store' ? withoutLanceThreads() : { ...process.env, LANCE_CPU_THREADS: threads }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -115,6 +127,18 @@ async function main() {
     log(`built ${N} entries in ${round(buildMs / 1000)} s (commits ${round(built.loadMs / 1000)} s, finishWrites ${round(built.finishMs / 1000)} s): ${indices.join(', ')}`);
     const rssBuilt = process.memoryUsage().rss;
 
+    if (values['fts-only']) {
+      store.close();
+      const runs = [];
+      for (const threads of values.threads!.split(',')) {
+        const r = await runFtsChild(dir, threads);
+        runs.push({ lance_cpu_threads: Number(r.threads), builds_ms: r.times.map((t) => Math.round(t)), median_ms: Math.round(pct(r.times, 50)), hung: r.hung, loadavg: loadAverage() });
+        log(JSON.stringify(runs[runs.length - 1]));
+      }
+      console.log(JSON.stringify({ rows: N, fts_rebuilds: runs }));
+      if (runs.some((r) => r.hung)) process.exitCode = 1;
+      return;
+    }
     // 2. Search latency, the way the extension calls it.
     const qv = Array.from({ length: Q }, () => corpus.vector());
     const qt = Array.from({ length: Q }, () => corpus.phrase(12));
@@ -193,7 +217,7 @@ async function main() {
     for (const threads of values.threads!.split(',')) {
       const r = await runFtsChild(dir, threads);
       const med = pct(r.times, 50);
-      ftsRuns.push({ lance_cpu_threads: Number(threads), builds_ms: r.times.map((t) => Math.round(t)), median_ms: Math.round(med), max_over_median: round(Math.max(...r.times) / med, 2), hung: r.hung, loadavg: loadAverage() });
+      ftsRuns.push({ lance_cpu_threads: Number(r.threads), builds_ms: r.times.map((t) => Math.round(t)), median_ms: Math.round(med), max_over_median: round(Math.max(...r.times) / med, 2), hung: r.hung, loadavg: loadAverage() });
     }
     const hung = ftsRuns.some((r) => r.hung);
 
