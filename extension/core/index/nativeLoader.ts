@@ -108,9 +108,11 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
   // parked) once it writes more than one posting-list batch: the producer blocks the only pool thread
   // while the consumer needs that pool to flush (lancedb/lancedb#3568, fixed upstream by
   // lance-format/lance#7423, not in LanceDB 0.31). bench/scale.ts reproduces it at 100k rows with
-  // LANCE_CPU_THREADS=1 (watchdog) and shows 2 threads never hanging, and faster than 4 under load
-  // (oversubscribed cores). So: at least 2, and no more than the cores. A user's setting wins. Must be
-  // set before the addon's runtime starts (before the first require).
+  // LANCE_CPU_THREADS=1 (the first build hung > 120 s at 0 % CPU) while 2 and 4 threads never hung in
+  // 5 + 5 builds each, at about the same speed (medians 4.5 s vs 4.0 s at load 10; 1.3 s vs 6.2 s in an
+  // earlier run). So: at least 2 (the deadlock needs a 1-thread pool), and no more than the cores
+  // (threads beyond them only compete with ONNX Runtime's). A user's setting wins. Must be set before
+  // the addon's runtime starts (before the first require).
   if (name === 'lancedb' && process.env.LANCE_CPU_THREADS === undefined && os.cpus().length < LANCE_DEFAULT_POOL_OK_CORES) {
     process.env.LANCE_CPU_THREADS = String(Math.max(2, os.cpus().length));
   }
