@@ -7,8 +7,8 @@
  * run is in flight. What can be chosen is (1) which run goes NEXT and (2) how long index runs are:
  *
  *  - queries first: between two runs, pending 'query' runs go before pending 'index' runs; the lane
- *    yields to the event loop (setImmediate) before picking, so a query message that arrived during
- *    a run is already queued when the pick happens;
+ *    yields to the event loop (setImmediate, see schedulePump) before picking, so a query message that
+ *    arrived during a run is already queued when the pick happens;
  *  - short index runs while the writer is active: while a query was seen in the last
  *    `queryWindowMs`, an index batch is run in slices of at most `sliceTokens` (rows × seq), so a
  *    query waits for at most one slice instead of a full 8192-token batch (seconds in fp32);
@@ -53,6 +53,7 @@ export const DEFAULT_SLICE_TOKENS = 1024;
 export class RunLane {
   private readonly queue: Job[] = [];
   private running = false;
+  private pumpScheduled = false;
   private readonly shared: Int32Array;
   private lastSeen = 0;
   private lastSeenAt = -Infinity;
@@ -93,14 +94,29 @@ export class RunLane {
         const isQuery = priority === 'query';
         if (isQuery) Atomics.add(this.shared, BUSY, 1);
         else if (this.prioritise) this.waitForOtherThreadsQueries();
-        fn().then(resolve, reject).finally(() => {
+        // Bookkeeping before the caller resumes: it may ask writerActive()/submit again at once.
+        const finished = () => {
           if (isQuery && Atomics.sub(this.shared, BUSY, 1) === 1) Atomics.notify(this.shared, BUSY);
           this.running = false;
-          // Yield a full event-loop turn (the poll phase delivers worker messages) before the next pick.
-          setImmediate(() => this.pump());
-        });
+          this.schedulePump();
+        };
+        fn().then((v) => { finished(); resolve(v); }, (e: unknown) => { finished(); reject(e); });
       };
       this.queue.push({ priority, start });
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Picks are always deferred to setImmediate, i.e. after the event loop's poll phase, which delivers
+   * the worker's messages: a query that arrived during the last (synchronous) run is queued by then.
+   * Picking at once from the finishing run's continuation would start the next index run first.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
