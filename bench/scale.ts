@@ -97,7 +97,17 @@ function withoutLanceThreads(): NodeJS.ProcessEnv {
 }
 const userLanceThreads = process.env.LANCE_CPU_THREADS !== undefined;
 
-function runFtsChild(dir: string, threads: string): Promise<{ threads: string; times: number[]; hung: null | { rep: number; limit_ms: number }; exit: number | null }> {
+/** One retry when the child fails to start at all (a transient spawn error, e.g. ETXTBSY from tsx's esbuild). */
+async function runFtsChild(dir: string, threads: string): ReturnType<typeof runFtsChildOnce> {
+  try {
+    return await runFtsChildOnce(dir, threads);
+  } catch (e) {
+    log(`  ${(e as Error).message}; retrying once`);
+    return runFtsChildOnce(dir, threads);
+  }
+}
+
+function runFtsChildOnce(dir: string, threads: string): Promise<{ threads: string; times: number[]; hung: null | { rep: number; limit_ms: number }; exit: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--fts-child', dir, '--reps', String(REPS)], {
       env: threads === 'store' ? withoutLanceThreads() : { ...process.env, LANCE_CPU_THREADS: threads }, stdio: ['ignore', 'pipe', 'inherit'],

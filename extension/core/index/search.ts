@@ -5,6 +5,7 @@
  */
 import type { IndexStore, StoredEntry } from './store';
 import { sqlIn } from './schema';
+import { ANN_NPROBES } from './annParams';
 
 export type SearchMode = 'hybrid' | 'lexical' | 'vector';
 
@@ -96,7 +97,7 @@ function filterClause(q: SearchQuery): string | undefined {
 // Both retrievers return only (uid, key): the display columns (long abstracts) are read once, for
 // the final k, by uid through the scalar index — measured 2× faster than carrying them (bench/search.ts).
 async function vectorList(store: IndexStore, v: Float32Array, where: string | undefined, n: number): Promise<Ranked[]> {
-  let query = store.table.vectorSearch(Array.from(v)).distanceType('cosine').select(['uid', 'key']).limit(n);
+  let query = store.table.vectorSearch(Array.from(v)).distanceType('cosine').nprobes(ANN_NPROBES).select(['uid', 'key']).limit(n);
   if (where) query = query.where(where);
   const rows = await query.toArray();
   return rows.map((r) => ({ uid: r.uid, key: r.key, cosine: clampCos(1 - Number(r._distance)) }));

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
+import { annPartitions } from './annParams';
 import type * as arrow from 'apache-arrow';
 import { arrowSchema, rowsToArrow, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type VectorSpace } from './schema';
 
@@ -286,7 +287,7 @@ export class IndexStore {
   async createVectorIndex(): Promise<void> {
     const lancedb = this.lancedb;
     const rows = await this.table.countRows('has_vector');
-    const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
+    const numPartitions = annPartitions(rows);
     await this.table.createIndex('vector', {
       config: lancedb.Index.ivfFlat({ distanceType: 'cosine', numPartitions }),
       replace: true,
