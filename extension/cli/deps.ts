@@ -23,6 +23,7 @@ export async function createCliEmbedder(modelDir: string | undefined, precision:
     info.hiddenSize,
     precision,
     hasQuery,
+    resolved.dir.adapterIds?.[DOCUMENT_ADAPTER],
   );
   return Object.assign(embedder, { dispose: () => engine.unload() });
 }

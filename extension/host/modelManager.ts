@@ -85,6 +85,7 @@ export class ModelManager implements vscode.Disposable {
         info.hiddenSize,
         precision,
         dir.adapters[QUERY_ADAPTER] !== undefined,
+        dir.adapterIds?.[DOCUMENT_ADAPTER],
       );
       this.embedder = embedder;
       this.setState({ kind: 'ready', modelId: info.modelId, precision });

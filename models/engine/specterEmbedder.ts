@@ -26,8 +26,11 @@ export class SpecterEmbedder {
     readonly precision: Precision,
     /** False when the model folder has no adhoc_query adapter: queries then use the proximity adapter. */
     private readonly hasQueryAdapter = true,
+    /** Revision/fingerprint of the document adapter (ModelDir.adapterIds.proximity). */
+    readonly documentAdapterId?: string,
   ) {
-    this.id = `${modelId}#${DOCUMENT_ADAPTER}#${precision}`;
+    // Base revision + document-adapter revision + precision: the identity of the stored vectors.
+    this.id = `${modelId}#${DOCUMENT_ADAPTER}${documentAdapterId ? `@${documentAdapterId}` : ''}#${precision}`;
   }
 
   async embedPapers(

@@ -33,13 +33,22 @@ test('first run embeds everything; an unchanged re-run costs zero embedder calls
   const { bib, store, emb } = await setup();
   writeBib(bib, 40);
   const progress: number[] = [];
-  const first = await indexFiles([bib], { store, embedder: emb, batchSize: 8, onProgress: (d, t) => { if (t) progress.push(d); } });
+  const messages: string[] = [];
+  const embedProgress: string[] = [];
+  const first = await indexFiles([bib], {
+    store, embedder: emb, batchSize: 8,
+    onProgress: (d, t, m) => { if (t && m === 'embedded entries') progress.push(d); if (m) messages.push(m); },
+    onEmbedProgress: (e, of) => embedProgress.push(`${e}/${of}`),
+  });
   assert.equal(first.files, 1);
   assert.equal(first.entries, 40);
   assert.equal(first.embedded, 40);
   assert.equal(first.reused + first.updated + first.unchanged + first.removed, 0);
   assert.equal(first.lexicalOnly, false);
   assert.deepEqual(progress, [8, 16, 24, 32, 40]);
+  // Lexical first: every entry is stored and full-text searchable before the first model call.
+  assert.ok(messages.indexOf('searchable (full text); embedding') >= 0 && messages.indexOf('searchable (full text); embedding') < messages.indexOf('embedded entries'), messages.join(' | '));
+  assert.deepEqual(embedProgress, ['8/40', '16/40', '24/40', '32/40', '40/40']);
   assert.equal(emb!.calls, 5);
   assert.equal(await store.count('vector IS NOT NULL'), 40);
   const noAbstract = (await store.entriesByKey('key0'))[0];
@@ -77,11 +86,13 @@ test('editing one title embeds one entry; a metadata-only edit embeds none and k
   assert.equal(e5.year, 1999);
   assert.deepEqual(Array.from((await store.vectorOf(uid5))!), Array.from(v5!));
 
-  // Lines shift for every entry after an inserted line: metadata updates, no embedding.
+  // Lines shift for every entry after an inserted line: only positions are rewritten, no paper row, no embedding.
   fs.writeFileSync(bib, '% a comment line\n\n' + fs.readFileSync(bib, 'utf8'));
   const r3 = await indexFiles([bib], { store, embedder: emb });
   assert.equal(r3.embedded, 0);
-  assert.equal(r3.updated, 30);
+  assert.equal(r3.updated, 0);
+  assert.equal(r3.moved, 30);
+  assert.equal(r3.unchanged, 30);
   assert.equal((await store.entriesByKey('key0'))[0].line, 3);
   assert.equal(await duplicates(store), 0);
   store.close();
@@ -179,7 +190,9 @@ test('cancellation stops between batches; the next run embeds only what is missi
     indexFiles([bib], { store, embedder: emb, batchSize: 10, signal: ac.signal, onProgress: (d) => { if (d >= 20) ac.abort(); } }),
     (e: Error) => e.name === 'AbortError',
   );
-  assert.equal(await store.count(), 20);
+  // Every entry was stored (lexically searchable) before embedding started; 20 have their vector.
+  assert.equal(await store.count(), 50);
+  assert.equal(await store.count('has_vector'), 20);
   const r = await indexFiles([bib], { store, embedder: emb, batchSize: 10 });
   assert.equal(r.embedded, 30);
   assert.equal(r.unchanged, 20);
@@ -197,7 +210,8 @@ test('an embedder returning the wrong dimension is refused with a clear error', 
     embedQueries: async (t) => t.map(() => new Float32Array(32)),
   };
   await assert.rejects(indexFiles([bib], { store, embedder: bad }), /returned a 16-d vector \(expected 32\)/);
-  assert.equal(await store.count(), 0);
+  assert.equal(await store.count('has_vector'), 0, 'no bad vector is stored');
+  assert.equal(await store.count(), 3, 'the entries stay lexically searchable');
   const other = new HashEmbedder(32, { id: 'another/model' });
   await assert.rejects(indexFiles([bib], { store, embedder: other }), /does not match the index table/);
   store.close();
