@@ -21,6 +21,7 @@ let tmp: string;
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-cli-'));
   process.env.RELATED_PAPERS_CACHE = path.join(tmp, 'cache'); // built ONNX graphs go here, not to ~/.cache
+  process.env.RELATED_PAPERS_VECTOR_CACHE = path.join(tmp, 'vector-cache'); // the shared vector cache too
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -104,4 +105,34 @@ test('index + query with the real (tiny) model: hybrid results and an unchanged 
   const list = Array.isArray(hits) ? hits : hits.results;
   assert.equal(list.length, 5);
   assert.ok(list.every((h) => typeof h.key === 'string' && h.key.length > 0));
+});
+
+test('a worker that crashes mid-index heals: every entry embedded, workerRestarts 1; a second index of the same library embeds 0 (shared vector cache)', { skip }, async () => {
+  const bib = path.join(REPO_ROOT, 'examples', 'library.bib');
+  const cache = path.join(tmp, 'shared-vectors');
+  process.env.RELATED_PAPERS_WORKER_CRASH_AFTER = '2'; // the first worker exits after its 2nd embed batch
+  let first;
+  try {
+    first = await run(['index', bib, '--db', path.join(tmp, 'ws1'), '--model-dir', TINY_MODEL, '--vector-cache', cache, '--batch-size', '8', '--json']);
+  } finally {
+    delete process.env.RELATED_PAPERS_WORKER_CRASH_AFTER;
+  }
+  assert.equal(first.code, 0, first.err);
+  const s1 = JSON.parse(first.out) as { entries: number; embedded: number; reused: number; workerRestarts: number };
+  assert.equal(s1.workerRestarts, 1, 'one crash, one fresh worker');
+  assert.ok(s1.embedded >= 50, `embedded ${s1.embedded}`);
+  const q1 = JSON.parse((await run(['query', '--db', path.join(tmp, 'ws1'), '--model-dir', TINY_MODEL, '--text', 'graph neural networks', '--json'])).out) as { embedding: { embedded: number; embeddable: number } };
+  assert.equal(q1.embedding.embedded, q1.embedding.embeddable, 'every embeddable entry has its vector after the crash');
+
+  // A second "workspace" (another --db) holding the same library: zero model calls.
+  const second = await run(['index', bib, '--db', path.join(tmp, 'ws2'), '--model-dir', TINY_MODEL, '--vector-cache', cache, '--json']);
+  assert.equal(second.code, 0, second.err);
+  const s2 = JSON.parse(second.out) as { entries: number; embedded: number; reused: number; fromCache: number; workerRestarts: number };
+  assert.equal(s2.embedded, 0, 'every paper was embedded once already');
+  assert.equal(s2.reused, s1.embedded, 'all vectors taken from the shared cache');
+  assert.equal(s2.fromCache, s1.embedded);
+  assert.equal(s2.workerRestarts, 0);
+  // Without the cache the same library costs model calls again (the cache is what made it free).
+  const third = JSON.parse((await run(['index', bib, '--db', path.join(tmp, 'ws3'), '--model-dir', TINY_MODEL, '--vector-cache', 'none', '--json'])).out) as { embedded: number };
+  assert.equal(third.embedded, s1.embedded);
 });
