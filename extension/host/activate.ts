@@ -94,7 +94,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   let follower: CursorFollower;
   const deps = (): CommandDeps => ({ services: getServices, controller, follower, view, log });
   view = new RelatedPapersViewProvider(context.extensionUri, log, (msg) => handlePanelRequest(msg, deps()));
-  follower = new CursorFollower(controller, () => view.visible, start);
+  follower = new CursorFollower(controller, () => view.visible, start, (file, line) => getServices().entryAt?.(file, line) ?? Promise.resolve(undefined));
   context.subscriptions.push(
     view,
     follower,

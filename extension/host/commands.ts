@@ -1,6 +1,5 @@
 /** The palette commands and the actions the panel asks for. */
 import * as vscode from 'vscode';
-import { bibEntryAt } from '../core/editor/bibEntry';
 import { tidy } from '../core/editor/context';
 import { stripMarkup } from '../core/editor/markup';
 import type { WebviewMessage } from '../protocol/webview';
@@ -45,9 +44,9 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     }
     try {
       if (lang === 'bibtex') {
-        const entry = bibEntryAt(editor.document.getText(), editor.document.offsetAt(editor.selection.active));
-        if (!entry) throw new UserError('The cursor is not inside a BibTeX entry.');
-        await d.controller.similarToEntry(entry.key);
+        const key = await d.follower.bibKeyAt(editor);
+        if (!key) throw new UserError('The cursor is not inside a BibTeX entry.');
+        await d.controller.similarToEntry(key);
         return;
       }
       const ctx = d.follower.contextFor(editor, lang);

@@ -46,7 +46,7 @@ export const DISPLAY_COLUMNS = [
 /** An entry as displayed; `line` comes from the positions table. */
 export type StoredEntry = Pick<IndexRow, (typeof DISPLAY_COLUMNS)[number] | 'line'>;
 /** The compact catalogue the editor needs for every entry (no abstract: the host must not hold them all). */
-export const CATALOG_COLUMNS = ['uid', 'key', 'title', 'authors', 'year', 'venue', 'doi', 'arxiv_id', 'file', 'synthetic_key', 'has_abstract', 'has_vector'] as const;
+export const CATALOG_COLUMNS = ['uid', 'key', 'title', 'authors', 'year', 'venue', 'doi', 'url', 'arxiv_id', 'file', 'synthetic_key', 'has_abstract', 'has_vector'] as const;
 export type CatalogEntry = Pick<IndexRow, Exclude<(typeof CATALOG_COLUMNS)[number], 'has_vector'> | 'line'> & { has_vector: boolean };
 
 /** How far embedding has got: rows with a vector of the rows that can have one (title or abstract). */
@@ -304,7 +304,7 @@ export class IndexStore {
       const uid = cols.uid.get(i) as string;
       out.push({
         uid, key: cols.key.get(i), title: cols.title.get(i), authors: cols.authors.get(i), year: cols.year.get(i) ?? null,
-        venue: cols.venue.get(i) ?? null, doi: cols.doi.get(i) ?? null, arxiv_id: cols.arxiv_id.get(i) ?? null, file: cols.file.get(i),
+        venue: cols.venue.get(i) ?? null, doi: cols.doi.get(i) ?? null, url: cols.url.get(i) ?? null, arxiv_id: cols.arxiv_id.get(i) ?? null, file: cols.file.get(i),
         synthetic_key: Boolean(cols.synthetic_key.get(i)), has_abstract: Boolean(cols.has_abstract.get(i)), has_vector: Boolean(cols.has_vector.get(i)),
         line: lines.get(uid) ?? 1,
       });
