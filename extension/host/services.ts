@@ -15,6 +15,7 @@ import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { isBibliographyPath } from '../core/bib/formats';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
+import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
 import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
@@ -46,6 +47,8 @@ class WorkspaceServices implements Services {
   private running?: AbortController;
   private started = false;
   private readonly rebuiltShown = new Set<string>();
+  private readonly indexDir: string;
+  private readonly vectorCacheDir: string;
 
   constructor(context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     // The worker script is located from the extension's own URI (works from a .vsix and from source).
@@ -54,12 +57,14 @@ class WorkspaceServices implements Services {
     this.worker.onRestart = (n) => log.info(`worker: restarted (${n} so far); the model was reloaded`);
     this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
     const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+    this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
+    // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
+    this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
     this.library = new Library({
-      dbDir: path.join(context.globalStorageUri.fsPath, 'index'),
+      dbDir: this.indexDir,
       workspace,
       model: this.model,
-      // Shared by every workspace (and multi-root folder) of this user, and by the CLI's default.
-      vectorCacheDir: process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache'),
+      vectorCacheDir: this.vectorCacheDir,
       parse: (file) => this.worker.call('parse', { file }),
       log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
     });
@@ -246,6 +251,23 @@ class WorkspaceServices implements Services {
     const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
     return r.hits.map(hitToPaper);
   }
+
+  /** The worker's life so far (for the log and the tests): crashes and restarts. */
+  workerHealth(): { crashes: number; restarts: number } {
+    return { crashes: this.worker.crashCount, restarts: this.worker.restarts };
+  }
+
+  readonly storage = {
+    list: async (): Promise<StorageItem[]> => {
+      const embedder = await this.model.ensure();
+      return listStorage({ index: this.indexDir, vectorCache: this.vectorCacheDir }, embedder?.id ?? null);
+    },
+    delete: (items: readonly StorageItem[]): Promise<number> => {
+      // The open table is never among them (it belongs to the model in use), so no handle is pulled away.
+      const open = this.library.current?.tableName;
+      return deleteStorage(items.filter((i) => i.name !== open));
+    },
+  };
 
   /** The entry at `line` of `file` from the index's own positions (no scan of the document). */
   async entryAt(file: string, line: number): Promise<string | undefined> {

@@ -15,6 +15,11 @@ export type EmbedBackend = (
 export const DOCUMENT_ADAPTER: AdapterName = 'proximity';
 export const QUERY_ADAPTER: AdapterName = 'adhoc_query';
 
+/** Base revision + document-adapter revision + precision: the identity of the stored vectors. */
+export function specterEmbedderId(modelId: string, documentAdapterId: string | undefined, precision: Precision): string {
+  return `${modelId}#${DOCUMENT_ADAPTER}${documentAdapterId ? `@${documentAdapterId}` : ''}#${precision}`;
+}
+
 export class SpecterEmbedder {
   /** Model id + document adapter + precision: vectors from different ids never share a table. */
   readonly id: string;
@@ -29,8 +34,7 @@ export class SpecterEmbedder {
     /** Revision/fingerprint of the document adapter (ModelDir.adapterIds.proximity). */
     readonly documentAdapterId?: string,
   ) {
-    // Base revision + document-adapter revision + precision: the identity of the stored vectors.
-    this.id = `${modelId}#${DOCUMENT_ADAPTER}${documentAdapterId ? `@${documentAdapterId}` : ''}#${precision}`;
+    this.id = specterEmbedderId(modelId, documentAdapterId, precision);
   }
 
   async embedPapers(

@@ -67,7 +67,9 @@ export async function main(argv: string[]): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${scratch.userDataDir}`, `--extensions-dir=${scratch.extensionsDir}`, '--disable-extensions'],
-      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_MODEL: model ?? '', CODE_SHIM_SCRATCH: scratchRoot },
+      // The first worker thread of the session crashes after its 2nd embed batch: every later test runs on a
+      // healed worker (the indexing suite checks that indexing finished anyway, with one restart).
+      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_MODEL: model ?? '', CODE_SHIM_SCRATCH: scratchRoot, RELATED_PAPERS_WORKER_CRASH_AFTER: '2' },
     });
   } catch (e) {
     console.error(`vscode: ${(e as Error).message}`);
