@@ -165,12 +165,12 @@ export class Library {
   async search(q: LibraryQuery): Promise<LibraryResult> {
     const store = await this.open();
     const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
-    const [progress, queryVector] = await Promise.all([
-      this.embeddingProgress(),
-      q.queryVector ? Promise.resolve(q.queryVector) : embedder && q.text.trim() ? embedder.embedQueries([q.text], { signal: q.signal }).then((v) => v[0]) : Promise.resolve(undefined),
-    ]);
-    // Before any row has a vector the vector half can find nothing: answer lexically and say so.
-    const useVector = queryVector !== undefined && progress.embedded > 0 ? queryVector : undefined;
+    const progress = await this.embeddingProgress();
+    // Before any row has a vector the vector half can find nothing: answer lexically at once, without
+    // waiting for the query embedding (the worker may be busy with the first batches).
+    const queryVector = progress.embedded === 0 ? undefined
+      : q.queryVector ?? (embedder && q.text.trim() ? (await embedder.embedQueries([q.text], { signal: q.signal }))[0] : undefined);
+    const useVector = queryVector;
     const hits = await search(store, { text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore });
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
   }
