@@ -12,7 +12,7 @@ import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi
 import type { SourceDiagnostic } from '../core/types';
 import type { CatalogEntry } from '../core/index/store';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { isBibliographyPath } from '../core/bib/formats';
+import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
 import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
@@ -75,7 +75,7 @@ class WorkspaceServices implements Services {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude')) {
           this.enqueueFullIndex();
         }
       }),
@@ -95,7 +95,10 @@ class WorkspaceServices implements Services {
   private watchFiles(): void {
     if (this.started) return;
     this.started = true;
-    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b)));
+    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b), (uri) => {
+      const { include, exclude } = this.fileRule();
+      return new BibliographyFilter(include, exclude).accepts(vscode.workspace.asRelativePath(uri, false));
+    }));
   }
 
   /** Background full index with window progress, escalated to a cancellable notification when slow. */
@@ -205,25 +208,28 @@ class WorkspaceServices implements Services {
   }
 
   /**
-   * The workspace's bibliographies: the include globs, minus relatedPapers.exclude AND files.exclude
-   * (findFiles' exclude argument replaces files.exclude, so both are merged here), then the same
-   * name rule as the watcher (isBibliographyPath: no package.json, CI YAML, …).
+   * The workspace's bibliographies by THE rule the watcher applies too (core/bib/fileFilter.ts): the
+   * include globs, minus relatedPapers.exclude AND files.exclude (findFiles' exclude argument would
+   * replace files.exclude, so both are merged), and bibliography names only (no package.json, CI YAML).
    */
   private async findFiles(): Promise<string[]> {
-    const cfg = vscode.workspace.getConfiguration('relatedPapers');
-    const include = cfg.get<string[]>('include', ['**/*.bib']);
-    const filesExclude = Object.entries(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {}))
-      .filter(([, on]) => on === true)
-      .map(([glob]) => glob);
-    const exclude = [...cfg.get<string[]>('exclude', []), ...filesExclude];
+    const { include, exclude } = this.fileRule();
     const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
+    const filter = new BibliographyFilter(include, exclude);
     const found = new Set<string>();
     for (const glob of include) {
       for (const uri of await vscode.workspace.findFiles(glob, excludeGlob)) {
-        if (uri.scheme === 'file' && isBibliographyPath(uri.fsPath)) found.add(uri.fsPath);
+        if (uri.scheme === 'file' && filter.accepts(vscode.workspace.asRelativePath(uri, false))) found.add(uri.fsPath);
       }
     }
     return [...found].sort();
+  }
+
+  private fileRule(): { include: string[]; exclude: string[] } {
+    const cfg = vscode.workspace.getConfiguration('relatedPapers');
+    const include = cfg.get<string[]>('include', ['**/*.bib']);
+    const exclude = [...cfg.get<string[]>('exclude', []), ...enabledGlobs(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'))];
+    return { include, exclude };
   }
 
   private async refreshEntries(): Promise<void> {
