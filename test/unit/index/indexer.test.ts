@@ -233,3 +233,36 @@ test('concurrent runs on one store are serialised: no duplicate rows, second run
   assert.equal(await duplicates(store), 0);
   store.close();
 });
+
+test('lexical first: while the model is still embedding, every entry is found by full text, and embedded rows stay findable', async () => {
+  const { bib, store } = await setup();
+  writeBib(bib, 60, (i) => bibEntry(`key${i}`, `Paper ${i} about ${i === 59 ? 'zanzibar archipelago' : 'ordinary things'}`, `Abstract ${i} mentions ${i === 3 ? 'quokka marsupials' : 'nothing special'}.`));
+  // An embedder that stops at its second batch until released: the run is "in progress" meanwhile.
+  const inner = new HashEmbedder(32);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let batches = 0;
+  let reachedGate!: () => void;
+  const atGate = new Promise<void>((r) => { reachedGate = r; });
+  const slow: Embedder = {
+    id: inner.id, dim: inner.dim,
+    embedPapers: async (items, o) => { if (++batches === 2) { reachedGate(); await gate; } return inner.embedPapers(items, o); },
+    embedQueries: (t) => inner.embedQueries(t),
+  };
+  const run = indexFiles([bib], { store, embedder: slow, batchSize: 10 });
+  await atGate;
+  // Mid-run: 10 of 60 rows have vectors, all 60 are stored and full-text searchable.
+  assert.equal(await store.count(), 60);
+  assert.equal(await store.count('has_vector'), 10);
+  const last = await search(store, { text: 'zanzibar archipelago', k: 3 });
+  assert.equal(last[0]?.key, 'key59', 'an entry not embedded yet is found lexically');
+  const early = await search(store, { text: 'quokka marsupials', k: 3 });
+  assert.equal(early[0]?.key, 'key3', 'an entry whose row was rewritten with its vector is still found by full text');
+  const hybrid = await search(store, { text: 'quokka marsupials', queryVector: inner.embedText('quokka marsupials'), k: 3 });
+  assert.equal(hybrid[0]?.key, 'key3');
+  release();
+  const s = await run;
+  assert.equal(s.embedded, 60);
+  assert.equal((await search(store, { text: 'zanzibar archipelago', k: 1 }))[0]?.key, 'key59', 'still found after the run');
+  store.close();
+});
