@@ -1,6 +1,6 @@
 /**
  * `related-papers index PATH... --db DIR [--model-dir DIR] [--json]`
- * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--json]`
+ * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--vector-weight W] [--json]`
  *
  * The same core as the extension (indexer, store, search). The model comes from `deps` so the lead
  * (and tests) decide which embedder runs. Exit codes: 0 (also when a bibliography has bad entries:
@@ -14,7 +14,8 @@ import type { Embedder } from '../core/index/embedder';
 import { findBibliographyFiles } from '../core/index/discover';
 import { indexFiles, removeFiles } from '../core/index/indexer';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { search, similarTo, UnknownKeyError, DEFAULT_VECTOR_WEIGHT, type Hit, type SearchMode } from '../core/index/search';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
 import { CliError, readJsonLines, type CliIO } from './io';
 
@@ -126,10 +127,13 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       queries: { type: 'string' },
       k: { type: 'string', default: '10' },
       exclude: { type: 'string', multiple: true },
+      'vector-weight': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const dbDir = requireDb(values.db, 'query');
+  const vectorWeight = values['vector-weight'] === undefined ? DEFAULT_VECTOR_WEIGHT : unitInterval(values['vector-weight'], '--vector-weight');
+  const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
@@ -152,23 +156,26 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       if (embedder && !queryEmbedder) {
         io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
       }
+      if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
+      const ranking = { vectorWeight, ...(queryEmbedder ? { embedQueries: (t: string[]) => queryEmbedder.embedQueries(t) } : {}) };
+      const out = { json: values.json!, testModel };
       if (values.key !== undefined) {
         let hits: Hit[];
         try {
-          hits = await similarTo(store, values.key, k, { excludeKeys });
+          hits = await similarTo(store, values.key, k, { excludeKeys, ...ranking });
         } catch (e) {
           if (e instanceof UnknownKeyError) throw new CliError(`query: --key ${JSON.stringify(values.key)}: no such entry in ${dbDir}`);
           throw e;
         }
-        printResults(io, values.json!, { key: values.key }, hits);
+        printResults(io, out, { key: values.key }, hits);
         return 0;
       }
       if (values.text !== undefined) {
         const [qv] = queryEmbedder ? await queryEmbedder.embedQueries([values.text]) : [undefined];
-        printResults(io, values.json!, { text: values.text }, await search(store, { text: values.text, queryVector: qv, k, excludeKeys }));
+        printResults(io, out, { text: values.text }, await search(store, { text: values.text, queryVector: qv, k, excludeKeys, ...ranking }));
         return 0;
       }
-      await answerMany(io, queriesStream!, store, queryEmbedder, k, excludeKeys);
+      await answerMany(io, queriesStream!, store, queryEmbedder, k, excludeKeys, vectorWeight);
       return 0;
     } finally {
       store.close();
@@ -183,7 +190,8 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
  * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
  * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
  */
-async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[]): Promise<void> {
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number): Promise<void> {
+  const ranking = { vectorWeight, ...(embedder ? { embedQueries: (t: string[]) => embedder.embedQueries(t) } : {}) };
   let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
   const flush = async () => {
     const texts = pending.filter((p) => p.text !== undefined);
@@ -193,8 +201,8 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
       if (p.error) { io.stdout.write(JSON.stringify({ id: p.id, error: p.error }) + '\n'); continue; }
       try {
         const hits = p.key !== undefined
-          ? await similarTo(store, p.key, k, { excludeKeys })
-          : await search(store, { text: p.text, queryVector: vecOf.get(p), k, excludeKeys });
+          ? await similarTo(store, p.key, k, { excludeKeys, ...ranking })
+          : await search(store, { text: p.text, queryVector: vecOf.get(p), k, excludeKeys, ...ranking });
         io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(hits, embedder), results: hits.map(resultJson) }) + '\n');
       } catch (e) {
         const msg = e instanceof UnknownKeyError ? e.message : `line ${p.line}: ${(e as Error).message.split('\n')[0]}`;
@@ -227,21 +235,28 @@ async function openStore(dbDir: string, embedder: Embedder | null, cmd: string):
   }
 }
 
-function printResults(io: CliIO, json: boolean, query: Record<string, string>, hits: Hit[]): void {
+function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, hits: Hit[]): void {
   const mode = hits[0]?.mode;
-  if (json) {
-    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, results: hits.map(resultJson) }) + '\n');
+  if (out.json) {
+    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), results: hits.map(resultJson) }) + '\n');
     return;
   }
+  if (out.testModel) io.stdout.write(`(${TEST_MODEL_NOTE})\n`);
   if (hits.length === 0) io.stdout.write('no results\n');
   hits.forEach((h, i) => {
-    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.score.toFixed(3)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})\n`);
+    const why = h.why.length ? `  [${h.why.join('+')}]` : '';
+    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.relevance.toFixed(2)} ${h.band.padEnd(7)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})${why}\n`);
   });
   if (mode === 'lexical') io.stdout.write('(lexical results only: no model vectors for this query)\n');
 }
 
+/** One hit in --json: `relevance` (calibrated 0..1) and `band` are what to show; `score` is the fusion order. */
 function resultJson(h: Hit) {
-  return { key: h.key, title: h.title, score: round(h.score), ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}), file: h.file, line: h.line };
+  return {
+    key: h.key, title: h.title, relevance: h.relevance, band: h.band, score: round(h.score),
+    ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}),
+    evidence: h.evidence, why: h.why, terms: h.terms, file: h.file, line: h.line,
+  };
 }
 
 function modeOf(hits: Hit[], embedder: Embedder | null): SearchMode | null {
@@ -261,6 +276,12 @@ function oneLine(s: string): string {
 function requireDb(db: string | undefined, cmd: string): string {
   if (!db) throw new CliError(`${cmd}: --db DIR is required (the folder holding the index)`);
   return path.resolve(db);
+}
+
+function unitInterval(s: string, flag: string): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`${flag} must be a number from 0 to 1, not "${s}"`);
+  return n;
 }
 
 function positiveInt(s: string, flag: string): number {
