@@ -16,7 +16,6 @@ import { parseArgs } from 'node:util';
 import { IndexStore } from '../core/index/store';
 import { indexFiles } from '../core/index/indexer';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { DEFAULT_VECTOR_WEIGHT } from '../core/index/search';
 import { parseQrels, parseTopics, trecQueries } from '../core/eval/trec';
 import { manuscriptBibliographies, manuscriptLanguage, manuscriptQueries } from '../core/eval/manuscript';
 import { evaluate, storeRanker, type EvalQuery, type EvalResult } from '../core/eval/run';
@@ -43,8 +42,9 @@ export async function evalCommand(argv: string[], io: CliIO, deps: IndexCommandD
   const k = Number(values.k);
   if (!Number.isInteger(k) || k < 10) throw new CliError(`eval: --k must be an integer ≥ 10 (nDCG@10 needs ten results), not "${values.k}"`);
   const w = values['vector-weight'];
-  const vectorWeight = w === undefined ? DEFAULT_VECTOR_WEIGHT : Number(w);
-  if (w !== undefined && (w.trim() === '' || !(vectorWeight >= 0 && vectorWeight <= 1))) throw new CliError(`--vector-weight must be a number from 0 to 1, not "${w}"`);
+  // Omitted = the product's default (DEFAULT_VECTOR_WEIGHT; 0 for a model the calibration finds at chance).
+  const vectorWeight = w === undefined ? undefined : Number(w);
+  if (w !== undefined && (w.trim() === '' || !(vectorWeight! >= 0 && vectorWeight! <= 1))) throw new CliError(`--vector-weight must be a number from 0 to 1, not "${w}"`);
 
   let queries: EvalQuery[];
   let bibs: string[];
@@ -106,8 +106,8 @@ export async function evalCommand(argv: string[], io: CliIO, deps: IndexCommandD
   }
 }
 
-export function formatTable(r: EvalResult, o: { testModel: boolean; vectorWeight: number }): string {
-  const rows: [string, EvalResult['lexical'] | null][] = [['lexical', r.lexical], ['vector', r.vector], [`hybrid (w=${o.vectorWeight})`, r.hybrid]];
+export function formatTable(r: EvalResult, o: { testModel: boolean; vectorWeight: number | undefined }): string {
+  const rows: [string, EvalResult['lexical'] | null][] = [['lexical', r.lexical], ['vector', r.vector], [`hybrid (w=${o.vectorWeight ?? 'default'})`, r.hybrid]];
   const f = (x: number) => x.toFixed(3).padStart(9);
   const lines = [
     `queries ${r.queries}, missing answers ${r.missing} (not in the collection; counted as misses)`,

@@ -14,7 +14,7 @@ import type { Embedder } from '../core/index/embedder';
 import { findBibliographyFiles } from '../core/index/discover';
 import { indexFiles, removeFiles } from '../core/index/indexer';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { search, similarTo, UnknownKeyError, DEFAULT_VECTOR_WEIGHT, type Hit, type SearchMode } from '../core/index/search';
+import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
 import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
 import { CliError, readJsonLines, type CliIO } from './io';
@@ -132,7 +132,8 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
     },
   });
   const dbDir = requireDb(values.db, 'query');
-  const vectorWeight = values['vector-weight'] === undefined ? DEFAULT_VECTOR_WEIGHT : unitInterval(values['vector-weight'], '--vector-weight');
+  // Omitted = the search default (which also mutes a model the calibration finds at chance).
+  const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
   const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
@@ -190,7 +191,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
  * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
  * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
  */
-async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number): Promise<void> {
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number | undefined): Promise<void> {
   const ranking = { vectorWeight, ...(embedder ? { embedQueries: (t: string[]) => embedder.embedQueries(t) } : {}) };
   let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
   const flush = async () => {

@@ -29,8 +29,9 @@ export interface SearchQuery {
   /** Drop hits whose calibrated relevance is below this (0..1). */
   minScore?: number;
   /**
-   * Weight of the vector ranking in the fusion, 0..1 (the full-text ranking gets 1 − w); default
-   * DEFAULT_VECTOR_WEIGHT. Only the order depends on it, not the relevance.
+   * Weight of the vector ranking in the fusion, 0..1 (the full-text ranking gets 1 − w). Only the order
+   * depends on it, not the relevance. Given: used as given. Omitted: DEFAULT_VECTOR_WEIGHT, or 0 when
+   * the index's calibration shows the model's cosines at chance level (the random-weight test model).
    */
   vectorWeight?: number;
   /** 'entry' when queryVector is a stored paper vector (similar papers): calibrated against entry–entry pairs. */
@@ -109,7 +110,7 @@ export async function search(store: IndexStore, q: SearchQuery): Promise<Hit[]> 
   ]);
   // A model whose cosines, measured on this library, do not tell a paper's own title from chance
   // (calibration.ts: the random-weight test model) gets no say in the order; its evidence is still reported.
-  const wVec = (q.queryKind ?? 'text') === 'text' && modelSeparates(cal?.query) === false ? 0 : w;
+  const wVec = q.vectorWeight === undefined && (q.queryKind ?? 'text') === 'text' && modelSeparates(cal?.query) === false ? 0 : w;
   const lists: Weighted[] = [];
   if (vec) lists.push({ items: vec, weight: wVec });
   if (txt) lists.push({ items: txt, weight: 1 - w });

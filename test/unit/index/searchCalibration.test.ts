@@ -76,6 +76,6 @@ test('tiny random model: own title → first and strong; unrelated words → onl
     // Random weights: its title queries are no closer to their own entry than chance — the calibration sees it.
     assert.equal(modelSeparates(cal.query), false);
   } finally {
-    await embedder!.dispose();
+    await (embedder as unknown as { dispose(): Promise<void> }).dispose();
   }
 });
