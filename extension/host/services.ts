@@ -248,7 +248,9 @@ class WorkspaceServices implements Services {
     if (!store) return [];
     const embedder = store.hasVectors ? await this.model.ensure() : null;
     const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
-    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
+    const vectorWeight = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
+    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, vectorWeight: vectorWeight?.workspaceFolderValue ?? vectorWeight?.workspaceValue ?? vectorWeight?.globalValue, embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined });
     return hits.map(hitToPaper);
   }
 

@@ -61,3 +61,16 @@ test('search(): vectorWeight 1 orders like the vector ranking, 0 like the full-t
   }
   store.close();
 });
+
+test('hitToPaper carries relevance, band, evidence, why and terms to the display shape', async () => {
+  const { hitToPaper } = await import('../../../extension/core/index/paper');
+  const store = await IndexStore.open({ dir: tempDir(), workspace: '/ws', space: null });
+  await store.upsert(TOPICS.map(([k, t, a]) => recordToRow(rec(k, t, a))));
+  await store.finishWrites();
+  const [hit] = await search(store, { text: 'residual learning for image recognition', k: 1 });
+  const p = hitToPaper(hit);
+  assert.equal(p.key, 'resnet');
+  assert.deepEqual([p.relevance, p.band, p.evidence, p.why, p.terms], [hit.relevance, hit.band, hit.evidence, hit.why, hit.terms]);
+  assert.ok(p.terms!.includes('residual') && p.why!.includes('words'));
+  store.close();
+});
