@@ -108,7 +108,9 @@ export async function calibrationFor(store: IndexStore, opts: CalibrationOptions
     const wantsQuery = Boolean(opts.embedQueries) && store.hasVectors;
     if (!cal || stale(cal, rows, embedderId) || (wantsQuery && !cal.query?.positive)) {
       cal = rows > 0 ? await computeCalibration(store, opts) : null;
-      if (cal) await store.writeSideRecord(SIDE_RECORD, JSON.stringify(cal));
+      // A database that cannot be written (read-only folder or bucket) still gets a calibration: kept
+      // in memory, recomputed by the next session.
+      if (cal) await store.writeSideRecord(SIDE_RECORD, JSON.stringify(cal)).catch(() => undefined);
     }
     cache.set(store, { cal, checkedAt: Date.now() });
     return cal;
