@@ -1,6 +1,6 @@
 /**
  * `related-papers index PATH... --db DIR [--model-dir DIR] [--json]`
- * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--json]`
+ * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--vector-weight W] [--json]`
  *
  * The same core as the extension (indexer, store, search). The model comes from `deps` so the lead
  * (and tests) decide which embedder runs. Exit codes: 0 (also when a bibliography has bad entries:
@@ -17,6 +17,7 @@ import { Library, embeddingProgressText, type LibraryResult } from '../core/app/
 import { defaultVectorCacheDir } from '../core/index/vectorCache';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
 import { CliError, readJsonLines, type CliIO } from './io';
 
@@ -156,10 +157,14 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       queries: { type: 'string' },
       k: { type: 'string', default: '10' },
       exclude: { type: 'string', multiple: true },
+      'vector-weight': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   const dbDir = requireDb(values.db, 'query');
+  // Omitted = the search default (which also mutes a model the calibration finds at chance).
+  const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
+  const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
@@ -183,22 +188,24 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
     const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io) });
     try {
       await openLibrary(library, dbDir, 'query');
+      if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
+      const out = { json: values.json!, testModel };
       if (values.key !== undefined) {
         let result: LibraryResult;
         try {
-          result = await library.similar(values.key, { k, excludeKeys });
+          result = await library.similar(values.key, { k, excludeKeys, vectorWeight });
         } catch (e) {
           if (e instanceof UnknownKeyError) throw new CliError(`query: --key ${JSON.stringify(values.key)}: no such entry in ${dbDir}`);
           throw e;
         }
-        printResults(io, values.json!, { key: values.key }, result);
+        printResults(io, out, { key: values.key }, result);
         return 0;
       }
       if (values.text !== undefined) {
-        printResults(io, values.json!, { text: values.text }, await library.search({ text: values.text, k, excludeKeys }));
+        printResults(io, out, { text: values.text }, await library.search({ text: values.text, k, excludeKeys, vectorWeight }));
         return 0;
       }
-      await answerMany(io, queriesStream!, library, usable, k, excludeKeys);
+      await answerMany(io, queriesStream!, library, usable, k, excludeKeys, vectorWeight);
       return 0;
     } finally {
       library.close();
@@ -222,7 +229,7 @@ async function tableExists(dbDir: string, embedder: Embedder): Promise<boolean> 
  * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
  * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
  */
-async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Library, embedder: Embedder | null, k: number, excludeKeys: string[]): Promise<void> {
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Library, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number | undefined): Promise<void> {
   let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
   const flush = async () => {
     const texts = pending.filter((p) => p.text !== undefined);
@@ -232,8 +239,8 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Lib
       if (p.error) { io.stdout.write(JSON.stringify({ id: p.id, error: p.error }) + '\n'); continue; }
       try {
         const r = p.key !== undefined
-          ? await library.similar(p.key, { k, excludeKeys })
-          : await library.search({ text: p.text!, queryVector: vecOf.get(p), k, excludeKeys });
+          ? await library.similar(p.key, { k, excludeKeys, vectorWeight })
+          : await library.search({ text: p.text!, queryVector: vecOf.get(p), k, excludeKeys, vectorWeight });
         io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(r.hits, embedder), results: r.hits.map(resultJson) }) + '\n');
       } catch (e) {
         const msg = e instanceof UnknownKeyError ? e.message : `line ${p.line}: ${(e as Error).message.split('\n')[0]}`;
@@ -253,16 +260,18 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Lib
   await flush();
 }
 
-function printResults(io: CliIO, json: boolean, query: Record<string, string>, result: LibraryResult): void {
+function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, result: LibraryResult): void {
   const { hits, embedding } = result;
   const mode = hits[0]?.mode;
-  if (json) {
-    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable }, results: hits.map(resultJson) }) + '\n');
+  if (out.json) {
+    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable }, results: hits.map(resultJson) }) + '\n');
     return;
   }
+  if (out.testModel) io.stdout.write(`(${TEST_MODEL_NOTE})\n`);
   if (hits.length === 0) io.stdout.write('no results\n');
   hits.forEach((h, i) => {
-    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.score.toFixed(3)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})\n`);
+    const why = h.why.length ? `  [${h.why.join('+')}]` : '';
+    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.relevance.toFixed(2)} ${h.band.padEnd(7)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})${why}\n`);
   });
   if (mode === 'lexical') io.stdout.write('(lexical results only: no model vectors for this query)\n');
   if (embedding.embedded < embedding.embeddable && embedding.embedded + embedding.embeddable > 0) {
@@ -270,8 +279,13 @@ function printResults(io: CliIO, json: boolean, query: Record<string, string>, r
   }
 }
 
+/** One hit in --json: `relevance` (calibrated 0..1) and `band` are what to show; `score` is the fusion order. */
 function resultJson(h: Hit) {
-  return { key: h.key, title: h.title, score: round(h.score), ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}), file: h.file, line: h.line };
+  return {
+    key: h.key, title: h.title, relevance: h.relevance, band: h.band, score: round(h.score),
+    ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}),
+    evidence: h.evidence, why: h.why, terms: h.terms, file: h.file, line: h.line,
+  };
 }
 
 function modeOf(hits: Hit[], embedder: Embedder | null): SearchMode | null {
@@ -291,6 +305,12 @@ function oneLine(s: string): string {
 function requireDb(db: string | undefined, cmd: string): string {
   if (!db) throw new CliError(`${cmd}: --db DIR is required (the folder holding the index)`);
   return path.resolve(db);
+}
+
+function unitInterval(s: string, flag: string): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`${flag} must be a number from 0 to 1, not "${s}"`);
+  return n;
 }
 
 function positiveInt(s: string, flag: string): number {

@@ -247,7 +247,10 @@ class WorkspaceServices implements Services {
 
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
     if (!(await this.openStore())) return [];
-    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal });
+    // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
+    const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
+    const vectorWeight = w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue;
+    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal, vectorWeight });
     if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
     return r.hits.map(hitToPaper);
   }

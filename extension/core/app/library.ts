@@ -47,7 +47,10 @@ export interface LibraryQuery {
   k: number;
   excludeKeys?: readonly string[];
   files?: readonly string[];
+  /** Drop hits whose calibrated relevance is below this (0..1). */
   minScore?: number;
+  /** Weight of the vector ranking in the fusion (see core/index/search.ts); omitted = its default. */
+  vectorWeight?: number;
   signal?: AbortSignal;
 }
 
@@ -171,7 +174,11 @@ export class Library {
     const queryVector = progress.embedded === 0 ? undefined
       : q.queryVector ?? (embedder && q.text.trim() ? (await embedder.embedQueries([q.text], { signal: q.signal }))[0] : undefined);
     const useVector = queryVector;
-    const hits = await search(store, { text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore });
+    const hits = await search(store, {
+      text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
+      // The calibration (computed once per index) uses the query encoder for its query–entry pairs.
+      embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined,
+    });
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
   }
 
@@ -179,7 +186,7 @@ export class Library {
   async similar(key: string, q: Omit<LibraryQuery, 'text'>): Promise<LibraryResult> {
     const store = await this.open();
     const [hits, progress] = await Promise.all([
-      similarTo(store, key, q.k, { excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore }),
+      similarTo(store, key, q.k, { excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight }),
       this.embeddingProgress(),
     ]);
     return { hits, mode: hits[0]?.mode ?? 'lexical', embedding: progress };

@@ -404,6 +404,32 @@ export class IndexStore {
     return rows.length ? toFloat32(rows[0].vector) : undefined;
   }
 
+  /**
+   * A small JSON document kept beside the table (the search calibration): a one-row LanceDB table in
+   * the same database, so it lives wherever the index does — a local folder or object storage — and
+   * is replaced atomically. Its name does not start with TABLE_PREFIX, so openLatest never takes it for an index.
+   */
+  async readSideRecord(name: string): Promise<string | undefined> {
+    const side = sideTableName(this.tableName, name);
+    if (!(await this.db.tableNames()).includes(side)) return undefined;
+    try {
+      const t = await this.db.openTable(side);
+      try {
+        const rows = await t.query().select(['json']).limit(1).toArray();
+        return rows.length ? String(rows[0].json) : undefined;
+      } finally {
+        t.close();
+      }
+    } catch {
+      return undefined; // unreadable: the caller recomputes and rewrites it
+    }
+  }
+
+  async writeSideRecord(name: string, json: string): Promise<void> {
+    const t = await this.db.createTable(sideTableName(this.tableName, name), [{ json }], { mode: 'overwrite' });
+    t.close();
+  }
+
   close(): void {
     this.table.close();
     this.positionsTable.close();
@@ -425,6 +451,10 @@ async function openPositions(db: Connection, name: string, recreate: boolean): P
     }
   }
   return db.createEmptyTable(name, positionsSchema(), { mode: 'overwrite' });
+}
+
+function sideTableName(table: string, record: string): string {
+  return `side_${record}_${table}`;
 }
 
 function requireLanceDb(): LanceDb {
