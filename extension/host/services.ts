@@ -248,15 +248,21 @@ class WorkspaceServices implements Services {
     if (!store) return [];
     const embedder = store.hasVectors ? await this.model.ensure() : null;
     const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
-    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, files: opts.files });
     return hits.map(hitToPaper);
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     const store = await this.openStore();
     if (!store) return [];
-    const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore, files: opts.files });
     return hits.map(hitToPaper);
+  }
+
+  indexedFiles(): { file: string; entries: number }[] {
+    const counts = new Map<string, number>();
+    for (const e of this.entries.values()) counts.set(e.file, (counts.get(e.file) ?? 0) + 1);
+    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
   }
 
   lookup(key: string): PaperHit | undefined {
