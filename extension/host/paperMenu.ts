@@ -4,15 +4,7 @@
  * that context to the command, which runs the same request as the row's hover button.
  */
 import * as vscode from 'vscode';
-import { parsePaperMenuContext, type WebviewMessage } from '../protocol/webview';
-
-/** Each id equals its entry in package.json `contributes.commands` / `menus["webview/context"]` (unit-tested). */
-export const PAPER_MENU_COMMANDS = {
-  insert: 'relatedPapers.paper.insert',
-  copy: 'relatedPapers.paper.copyKey',
-  open: 'relatedPapers.paper.openEntry',
-  link: 'relatedPapers.paper.openLink',
-} as const;
+import { PAPER_MENU_COMMANDS, parsePaperMenuContext, type WebviewMessage } from '../protocol/webview';
 
 const LABELS = { insert: 'Insert citation', copy: 'Copy key', open: 'Open entry', link: 'Open DOI/URL' } as const;
 

@@ -460,6 +460,14 @@ export interface PaperMenuContext {
   preventDefaultContextMenuItems: true;
 }
 
+/** The menu's commands; each equals its entry in package.json `contributes.commands` / `menus["webview/context"]` (unit-tested). */
+export const PAPER_MENU_COMMANDS = {
+  insert: 'relatedPapers.paper.insert',
+  copy: 'relatedPapers.paper.copyKey',
+  open: 'relatedPapers.paper.openEntry',
+  link: 'relatedPapers.paper.openLink',
+} as const;
+
 /** The key a context-menu command was invoked on (extra fields VS Code adds are ignored). */
 export function parsePaperMenuContext(arg: unknown): Parsed<string> {
   return run(() => {
