@@ -7,9 +7,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { makeWorkspace, tinyModel, writeUserSettings } from '../../scripts/lib/codeServer';
+import { makeWorkspace, tinyModel } from '../../scripts/lib/codeServer';
 import { ARTIFACTS, e2e, Skip, type E2EContext } from './harness';
-import { goToLine, openFile, panelFrame, waitForIndexed, waitForWorkbench } from './workbench';
+import { ACTIVITY_ENTRY, goToLine, openFile, panelFrame, waitForIndexed, waitForWorkbench } from './workbench';
 
 /** §3.2 "Building the query" of examples/draft.tex has no citations yet (examples/README.md). */
 const QUERY_PARAGRAPH = /^The query is built from the paragraph that contains the cursor/;
@@ -22,6 +22,17 @@ const THEMES = [
 
 type Styled = { getComputedStyle(e: unknown, pseudo?: string): { opacity: string; fontFamily: string; content: string } };
 type InFrame = { document: { activeElement: { getAttribute(n: string): string | null } | null; body: { className: string }; fonts: { check(f: string): boolean; ready: Promise<unknown> } } };
+
+/** Set (or, with undefined, remove) `workbench.colorTheme` in the run's user settings; returns the previous value. */
+function setTheme(userDataDir: string, theme: string | undefined): unknown {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const previous = settings['workbench.colorTheme'];
+  if (theme === undefined) delete settings['workbench.colorTheme'];
+  else settings['workbench.colorTheme'] = theme;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  return previous;
+}
 
 function workspace(ctx: E2EContext, name: string): { dir: string; tex: string } {
   const model = tinyModel();
@@ -181,6 +192,9 @@ e2e('filters: one bibliography file, not yet cited; remembered after a reload', 
   // not yet cited: no row of a key the draft cites
   const cited = citedIn(tex);
   const citedShown = (keys: string[]) => keys.filter((k) => cited.has(k));
+  const citedBefore = citedShown([...(await keysOf(rows())), ...(await keysOf(frame.locator('#similar .paper[data-key]')))]);
+  ctx.log(`before "Not cited yet": ${citedBefore.length} cited keys shown (${citedBefore.join(', ')}), marked: ${await frame.locator('.paper.cited').count()}`);
+  assert.ok(citedBefore.length > 0, 'precondition: some results are cited in the draft');
   await frame.locator('#uncited-only').check();
   const { keys } = await waitFor('not cited yet', (files, ks) => files.every((f) => f === 'library.bib') && citedShown(ks).length === 0);
   ctx.log(`uncited only: ${keys.length} rows, none of the ${cited.size} cited keys`);
@@ -190,8 +204,12 @@ e2e('filters: one bibliography file, not yet cited; remembered after a reload', 
 
   // reload the window: the filter comes back from workspaceState (and the panel's own state)
   await page.reload();
-  await waitForWorkbench(page, 'draft.tex');
-  frame = await panelFrame(page);
+  // the reloaded window restores the Related Papers side bar (not the explorer)
+  await page.waitForSelector(ACTIVITY_ENTRY, { timeout: 120_000 });
+  frame = await panelFrame(page, '#suggestions', 20_000).catch(async () => {
+    await page.click(ACTIVITY_ENTRY);
+    return panelFrame(page);
+  });
   await frame.locator('#files-button .filter-label', { hasText: 'library.bib' }).waitFor({ timeout: 60_000 });
   assert.equal(await frame.locator('#uncited-only').isChecked(), true, '"Not cited yet" remembered');
   await openFile(page, 'draft.tex');
@@ -207,25 +225,36 @@ e2e('filters: one bibliography file, not yet cited; remembered after a reload', 
 });
 
 e2e('theme screenshots: the panel in light, dark and high-contrast themes', async (ctx) => {
-  const { page } = await openWithSuggestions(ctx, 'themes');
+  const { page, tex } = await openWithSuggestions(ctx, 'themes');
+  const spot = cursorSpot(tex);
+  let original: unknown;
   try {
     for (const t of THEMES) {
-      writeUserSettings(ctx.scratch.userDataDir, { 'workbench.colorTheme': t.theme });
-      // the workbench applies a changed settings.json by itself; the webview gets the theme's class on <body>
+      const previous = setTheme(ctx.scratch.userDataDir, t.theme);
+      if (t === THEMES[0]) original = previous;
+      // code-server reads the user settings at start: reload the window (it restores the editor and the panel)
+      await page.reload();
+      await page.waitForSelector(ACTIVITY_ENTRY, { timeout: 120_000 });
+      await panelFrame(page, '#suggestions', 20_000).catch(() => page.click(ACTIVITY_ENTRY));
+      await openFile(page, 'draft.tex');
+      await goToLine(page, spot.line, spot.column);
+      // the webview gets the theme's class on <body>
       const end = Date.now() + 30_000;
       let kind = '';
       while (Date.now() < end) {
         const frame = await panelFrame(page);
         kind = await frame.evaluate(() => (globalThis as unknown as InFrame).document.body.className).catch(() => '');
-        if (kind.split(/\s+/).includes(t.kind)) break;
+        if (kind.split(/\s+/).includes(t.kind) && (await frame.locator('#suggestions .paper[data-key]').count()) > 3) break;
         await page.waitForTimeout(300);
       }
       assert.ok(kind.split(/\s+/).includes(t.kind), `webview body has ${t.kind} after switching to ${t.theme} (has "${kind}")`);
       const frame = await panelFrame(page);
       // one row expanded and one hovered, so the screenshots show every element the list has
       const rows = frame.locator('#suggestions .paper[data-key]');
-      if ((await rows.nth(1).getAttribute('aria-expanded')) !== 'true') await rows.nth(1).locator('.paper-head').click();
-      await rows.nth(3).hover();
+      // the first row whose abstract has a best-matching sentence (the expanded state is kept across reloads)
+      const withBest = frame.locator('#suggestions .paper[data-key]:has(mark.best)').first();
+      if ((await withBest.getAttribute('aria-expanded')) !== 'true') await withBest.locator('.paper-head').click();
+      await rows.nth(5).hover();
       await page.waitForTimeout(500);
       const file = path.join(ARTIFACTS, `list-theme-${t.name}.png`);
       await panelScreenshot(page, file);
@@ -233,6 +262,6 @@ e2e('theme screenshots: the panel in light, dark and high-contrast themes', asyn
       ctx.log(`${t.theme}: ${file}`);
     }
   } finally {
-    writeUserSettings(ctx.scratch.userDataDir, { 'workbench.colorTheme': 'Default Dark Modern' });
+    setTheme(ctx.scratch.userDataDir, typeof original === 'string' ? original : undefined); // later tests see the usual theme
   }
 });
