@@ -169,7 +169,12 @@ export class Panel {
     const list = root.querySelector<HTMLElement>('.papers');
     if (list) renderHits(list, section, results?.hits ?? [], new Set(this.state.expanded[section]));
     const q = root.querySelector('.query');
-    if (q) q.textContent = queryLine(results?.query, section);
+    if (q) {
+      q.textContent = queryLine(results?.query, section);
+      // the line is cut to one row; the whole query is in its tooltip
+      if (results?.query.text) q.setAttribute('title', results.query.text);
+      else q.removeAttribute('title');
+    }
     const none = root.querySelector<HTMLElement>('.none');
     if (none) none.hidden = !results || results.hits.length > 0;
     this.roving();
