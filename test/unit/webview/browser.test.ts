@@ -184,6 +184,12 @@ test('layout in Chromium: at least 10 papers fit in a 900-px-high panel at the d
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-action')), 'insert');
     await page.keyboard.press('Escape');
     assert.equal(await second.evaluate((e) => e === document.activeElement), true);
+    // a pointer that moves onto a hidden action reveals and clicks it (as a user — and Playwright — does)
+    await page.mouse.move(5, 890);
+    const fifth = page.locator('#suggestions .paper').nth(4);
+    await fifth.locator('[data-action="copy"]').click({ timeout: 5000 });
+    const posted = await page.evaluate(() => (window as unknown as { __posted: { type: string; key?: string }[] }).__posted.at(-1));
+    assert.deepEqual([posted?.type, posted?.key], ['copy', await fifth.getAttribute('data-key')]);
     assert.deepEqual(errors, []);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []), [], 'no CSP violations');
     if (process.env.PANEL_SCREENSHOT) await page.screenshot({ path: process.env.PANEL_SCREENSHOT.replace(/\.png$/, '-layout.png') });
