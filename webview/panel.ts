@@ -265,7 +265,10 @@ export class Panel {
     const banner = this.doc.getElementById('banner');
     if (banner) renderBanner(banner, bannerFor(state, this.status));
     const status = this.doc.getElementById('status');
-    if (status) status.textContent = statusLine(this.status, this.busy.suggestions || this.busy.similar);
+    if (status) status.textContent = statusLine(this.status, Object.values(this.busy).some((b) => b));
+    // rows focused by the keyboard scroll into view below the sticky header (CSS scroll-padding-top)
+    const header = this.doc.querySelector('header');
+    if (header) this.doc.documentElement.style.setProperty('--header-h', `${Math.ceil(header.getBoundingClientRect().height)}px`);
   }
 
   private notice(text: string): void {
@@ -314,7 +317,8 @@ export class Panel {
     const action = actionEl.getAttribute('data-action');
     if (action === 'toggle') {
       this.toggle(section, key, item);
-      (item as HTMLElement).focus();
+      // the user clicked it, so it is in view: focusing must not scroll a tall expanded row under the header
+      (item as HTMLElement).focus({ preventScroll: true });
     } else if ((ACTIONS as readonly string[]).includes(action ?? '')) {
       this.request({ type: action as PaperAction, key }, ACTION_INFO[action as PaperAction].label);
     }
