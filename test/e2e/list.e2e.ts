@@ -250,11 +250,17 @@ e2e('theme screenshots: the panel in light, dark and high-contrast themes', asyn
       assert.ok(kind.split(/\s+/).includes(t.kind), `webview body has ${t.kind} after switching to ${t.theme} (has "${kind}")`);
       const frame = await panelFrame(page);
       // one row expanded and one hovered, so the screenshots show every element the list has
-      const rows = frame.locator('#suggestions .paper[data-key]');
+      if (t.name === 'light') {
+        // the README picture (docs/screenshot.png): the compact list beside draft.tex, one row hovered
+        await frame.locator('#suggestions .paper[data-key]').nth(2).hover();
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'readme-screenshot.png') });
+      }
       // the first row whose abstract has a best-matching sentence (the expanded state is kept across reloads)
       const withBest = frame.locator('#suggestions .paper[data-key]:has(mark.best)').first();
       if ((await withBest.getAttribute('aria-expanded')) !== 'true') await withBest.locator('.paper-head').click();
-      await rows.nth(5).hover();
+      // hover the row right below it (a row further down would be scrolled into view by the hover)
+      await withBest.locator('xpath=following-sibling::li[1]').hover();
       await page.waitForTimeout(500);
       const file = path.join(ARTIFACTS, `list-theme-${t.name}.png`);
       await panelScreenshot(page, file);

@@ -149,6 +149,15 @@ test('layout in Chromium: at least 10 papers fit in a 900-px-high panel at the d
     await post({ type: 'results', section: 'similar', query: { source: 'top-suggestion', text: papers[0]!.title, key: papers[0]!.key }, hits: papers.slice(20, 30), lexicalOnly: false });
     await page.waitForSelector('#similar .paper');
     await page.evaluate(() => document.fonts.ready);
+    // expanding a row by a click keeps it where it is (no scroll of the tall expanded row under the sticky header)
+    const withAbstract = page.locator('#suggestions .paper:has(mark.best)').first();
+    const y0 = await withAbstract.evaluate((e) => e.getBoundingClientRect().top);
+    await withAbstract.locator('.paper-head').click();
+    await page.waitForTimeout(100);
+    assert.equal(await withAbstract.getAttribute('aria-expanded'), 'true');
+    assert.equal(await withAbstract.evaluate((e) => e.getBoundingClientRect().top), y0, 'the clicked row did not move');
+    await withAbstract.locator('.paper-head').click();
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
     // the codicon font loaded under the CSP (font-src = cspSource)
     assert.equal(await page.evaluate(() => document.fonts.check('16px codicon')), true, 'codicon font available');
     const rows = await page.locator('.paper').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, height: r.height }; }));
