@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { WorkerApi, WorkerMethod, WorkerReply, WorkerRequest } from '../protocol/worker';
 import { WorkerError } from '../protocol/worker';
@@ -169,12 +170,18 @@ export class WorkerClient {
         onProgress: opts.onProgress,
       });
       worker.postMessage({ kind: 'request', id, method, params, cancelFlag } as WorkerRequest);
+      this.keepAlive();
     });
   }
 
   private ensureReady(): Promise<void> {
     if (this.worker) return this.ready;
-    const w = new Worker(this.scriptPath, { execArgv: this.execArgv, workerData: { generation: this.generation, lane: this.lane, role: this.role } });
+    const workerData = { generation: this.generation, lane: this.lane, role: this.role };
+    const w = this.scriptPath.endsWith('.ts')
+      // From source (tests, tsx): a bootstrap that registers tsx's CommonJS hook in the thread first
+      // (`--import tsx` in a worker's execArgv is not honoured by Node 20).
+      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(this.scriptPath)});`, { eval: true, execArgv: this.execArgv, workerData })
+      : new Worker(this.scriptPath, { execArgv: this.execArgv, workerData });
     this.generation++;
     w.unref();
     w.on('message', (m: WorkerReply) => this.onMessage(m));
@@ -208,6 +215,7 @@ export class WorkerClient {
       return;
     }
     this.pending.delete(m.id);
+    this.keepAlive();
     if (m.kind === 'result') p.resolve(m.result);
     else p.reject(new WorkerError(m.error.message, m.error.code));
   }
@@ -218,6 +226,16 @@ export class WorkerClient {
     this.crashes++;
     this.failAll(new WorkerError(`${message}; the request was not completed (the next request starts a fresh worker)`, 'worker-crashed'));
     this.onCrash?.(message);
+  }
+
+  /**
+   * An idle worker must not keep the process alive (the CLI exits when done, the extension host is
+   * unaffected), but one with requests in flight must: a request is a promise someone awaits.
+   */
+  private keepAlive(): void {
+    if (!this.worker) return;
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
   }
 
   private failAll(e: Error): void {
@@ -234,5 +252,5 @@ export class WorkerClient {
 export function workerScript(bundleDir: string): { scriptPath: string; execArgv: string[] } {
   const bundled = path.join(bundleDir, 'worker.js');
   if (fs.existsSync(bundled)) return { scriptPath: bundled, execArgv: [] };
-  return { scriptPath: path.resolve(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  return { scriptPath: path.resolve(__dirname, 'worker.ts'), execArgv: [] };
 }

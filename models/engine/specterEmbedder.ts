@@ -19,6 +19,11 @@ export type EmbedBackend = (
 export const DOCUMENT_ADAPTER: AdapterName = 'proximity';
 export const QUERY_ADAPTER: AdapterName = 'adhoc_query';
 
+/** Base revision + document-adapter revision + precision: the identity of the stored vectors. */
+export function specterEmbedderId(modelId: string, documentAdapterId: string | undefined, precision: Precision): string {
+  return `${modelId}#${DOCUMENT_ADAPTER}${documentAdapterId ? `@${documentAdapterId}` : ''}#${precision}`;
+}
+
 export class SpecterEmbedder {
   /** Model id + document adapter + precision: vectors from different ids never share a table. */
   readonly id: string;
@@ -30,8 +35,10 @@ export class SpecterEmbedder {
     readonly precision: Precision,
     /** False when the model folder has no adhoc_query adapter: queries then use the proximity adapter. */
     private readonly hasQueryAdapter = true,
+    /** Revision/fingerprint of the document adapter (ModelDir.adapterIds.proximity). */
+    readonly documentAdapterId?: string,
   ) {
-    this.id = `${modelId}#${DOCUMENT_ADAPTER}#${precision}`;
+    this.id = specterEmbedderId(modelId, documentAdapterId, precision);
   }
 
   async embedPapers(
