@@ -24,7 +24,7 @@ import { ANN_NPROBES, annPartitions } from '../extension/core/index/annParams';
 import { loadLanceDb } from '../extension/core/index/nativeLoader';
 import { WorkerClient, workerScript } from '../extension/worker/client';
 import { REPO_ROOT } from '../test/helpers/shared';
-import { SyntheticCorpus, bruteForceTopK, buildSyntheticStore } from './synthetic';
+import { SyntheticCorpus, bruteForceTopK, buildSyntheticStore, rng } from './synthetic';
 import { loadAverage, pct, round } from './fullModel';
 
 const { values } = parseArgs({
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'fts-child': { type: 'string' },
     /** Only build the table and run the FTS rebuilds (for --threads comparisons). */
     'fts-only': { type: 'boolean', default: false },
+    'memory-child': { type: 'string' },
     /** LANCE_CPU_THREADS per FTS child; 'store' = unset, i.e. what nativeLoader.ts chooses. */
     threads: { type: 'string', default: 'store' },
     partitions: { type: 'string' },
@@ -187,11 +188,12 @@ async function main() {
     // Two query sets: drawn like the rows (near a cluster centre), and "between" queries (the normalised
     // mean of two random rows from different clusters, plus noise) — where IVF loses recall, and closer
     // to a free-text query that matches several topics. The parameters are chosen on the harder one.
+    const r = rng(99);
     const between = Array.from({ length: Q }, () => {
-      const a = all.subarray(Math.floor(Math.random() * N) * 768).subarray(0, 768);
-      const b = all.subarray(Math.floor(Math.random() * N) * 768).subarray(0, 768);
+      const a = all.subarray(Math.floor(r() * N) * 768).subarray(0, 768);
+      const b = all.subarray(Math.floor(r() * N) * 768).subarray(0, 768);
       const v = new Float32Array(768);
-      for (let j = 0; j < 768; j++) v[j] = a[j] + b[j] + 0.02 * (Math.random() - 0.5);
+      for (let j = 0; j < 768; j++) v[j] = a[j] + b[j] + 0.02 * (r() - 0.5);
       let n = 0;
       for (const x of v) n += x * x;
       return v.map((x) => x / Math.sqrt(n));
@@ -232,22 +234,15 @@ async function main() {
     const hung = ftsRuns.some((r) => r.hung);
 
     // 5. Memory with the full-size model in the worker (a thread of this process: its RSS is ours).
-    let memory: Record<string, number> = { host_rss_start_mb: mb(rss0), host_rss_after_build_mb: mb(rssBuilt), host_rss_now_mb: mb(process.memoryUsage().rss) };
+    // Each configuration in a fresh process: RSS does not shrink after a model is unloaded.
+    const memory: Record<string, number> = { host_rss_start_mb: mb(rss0), host_rss_after_build_mb: mb(rssBuilt), host_rss_now_mb: mb(process.memoryUsage().rss) };
     if (!values['no-model']) {
-      const { fullSizeModel } = await import('./fullModel');
-      const model = fullSizeModel(log);
-      const { scriptPath, execArgv } = workerScript(path.join(REPO_ROOT, 'dist'));
-      const before = process.memoryUsage().rss;
-      const client = new WorkerClient(scriptPath, execArgv);
-      for (const precision of ['fp32', 'int8'] as const) {
-        await client.call('loadModel', { modelDir: model.dir, precision, cacheDir: model.cacheDir });
-        await client.call('embed', { inputs: [{ text: 'a warm-up query of a few words' }], adapter: 'adhoc_query' });
-        memory[`host_rss_with_${precision}_worker_mb`] = mb(process.memoryUsage().rss);
-        memory[`worker_${precision}_delta_mb`] = mb(process.memoryUsage().rss - before);
-        await client.call('unloadModel', {});
+      for (const precision of ['fp32', 'int8']) {
+        for (const qt of ['main-only', 'with-query-thread']) {
+          const r = await runChild(['--memory-child', `${precision},${qt}`]);
+          memory[`worker_${precision}_${qt.replace(/-/g, '_')}_rss_delta_mb`] = r.delta_mb;
+        }
       }
-      await client.dispose();
-      model.cleanup();
     }
     const out = {
       rows: N, cpus: os.cpus().length, loadavg_end: loadAverage(),
@@ -267,5 +262,37 @@ async function main() {
   }
 }
 
-if (values['fts-child']) ftsChild(values['fts-child']).catch((e) => { console.error(e); process.exit(1); });
+/** Child: RSS of a fresh process before and after loading the full-size model in the worker and answering a query. */
+async function memoryChild(spec: string) {
+  const [precision, qt] = spec.split(',') as ['fp32' | 'int8', string];
+  const { fullSizeModel } = await import('./fullModel');
+  const model = fullSizeModel(log);
+  const { scriptPath, execArgv } = workerScript(path.join(REPO_ROOT, 'dist'));
+  const before = process.memoryUsage().rss;
+  const client = new WorkerClient(scriptPath, execArgv, { queryThread: qt === 'with-query-thread' });
+  await client.call('loadModel', { modelDir: model.dir, precision, cacheDir: model.cacheDir });
+  // A query and a full 8192-token index batch, so ORT's arenas are at their working size.
+  await client.call('embed', { inputs: [{ text: 'a warm-up query of a few words' }], adapter: 'adhoc_query', priority: 'query' });
+  const { papers } = await import('./fullModel');
+  await client.call('embed', { inputs: papers(40), adapter: 'proximity', priority: 'index' });
+  const delta = process.memoryUsage().rss - before;
+  await client.dispose();
+  process.stdout.write(JSON.stringify({ delta_mb: mb(delta) }) + '\n');
+  log(`  memory ${precision} ${qt}: +${mb(delta)} MB RSS`);
+}
+
+function runChild(args: string[]): Promise<{ delta_mb: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try { resolve(JSON.parse(out.trim().split('\n').pop()!)); } catch { reject(new Error(`${args.join(' ')} exited ${code} without a result`)); }
+    });
+  });
+}
+
+if (values['memory-child']) memoryChild(values['memory-child']).catch((e) => { console.error(e); process.exit(1); });
+else if (values['fts-child']) ftsChild(values['fts-child']).catch((e) => { console.error(e); process.exit(1); });
 else main().catch((e) => { console.error(e); process.exit(1); });

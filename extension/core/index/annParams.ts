@@ -5,23 +5,25 @@
  * query sets — drawn like the rows, and "between" two random rows (the harder case for IVF) — and
  * the p50 of a LanceDB vector query.
  *
- * Measured on 2026-12-01 (2 vCPU, load average 8–12 from other jobs; README "Latency"):
+ * Measured on 2026-12-01 in two runs (2 vCPU, load average 8–12 from other jobs; README "Latency");
+ * recall@10 as near-cluster / between queries, p50 of one LanceDB vector query:
  *
- *   partitions  nprobes  recall@10  recall@10 between  p50
- *   316 (√n)      10      0.986        0.994          3.3 ms
- *   316 (√n)      20      0.998        0.998          6.2 ms   ← the previous choice (√n, LanceDB's default 20)
- *   158           20      1.000        1.000          72 ms (!)
- *   632 (2√n)      5      1.000        0.976          2.6 ms
- *   632 (2√n)     10      1.000        0.996          1.9 ms
- *   632 (2√n)     20      1.000        0.996          2.0 ms   ← chosen
- *   632 (2√n)     40      1.000        0.996          2.6 ms
+ *   partitions  nprobes   run A: recall      p50     run B: recall      p50
+ *   316 (√n)      10       0.986 / 0.994    3.3 ms    0.984 / 0.988    4.7 ms
+ *   316 (√n)      20       0.998 / 0.998    6.2 ms    0.994 / 0.988    7.3 ms   ← previous choice
+ *   632 (2√n)     10       1.000 / 0.996    1.9 ms    0.996 / 0.974    2.0 ms
+ *   632 (2√n)     20       1.000 / 0.996    2.0 ms    0.996 / 0.982    2.2 ms
+ *   632 (2√n)     40       1.000 / 0.996    2.6 ms    1.000 / 0.990    2.4 ms   ← chosen
+ *   1264 (4√n)    20                                  1.000 / 0.982    2.4 ms
+ *   158           20       1.000 / 1.000     72 ms
  *
- * Smaller partitions mean fewer vectors scanned per probe; 2√n with 20 probes keeps recall ≥ 0.99 on
- * both query sets with margin over the 0.98 target (nprobes 10 is as good here, but the margin matters
- * for real SPECTER2 vectors, which are less clustered than the synthetic ones), and training 632
- * centroids took no longer than 316. IVF-flat keeps exact cosine distances inside the probed
- * partitions, so there is no quantisation error for a refine step to correct: `refineFactor` stays
- * unset (it only matters for PQ/SQ indices).
+ * Smaller partitions mean fewer vectors scanned per probe: 2√n partitions with 40 probes scan ~6 % of
+ * the rows (√n with 20 scanned the same share in larger, slower partitions) and kept recall ≥ 0.99 on
+ * both query sets in both runs — margin over the 0.98 target, which the real SPECTER2 vectors (less
+ * clustered than the synthetic ones) may need; 20 probes dipped to 0.982 on the harder set. Training
+ * 632 centroids took as long as 316 (≈ 22 s at 100k under that load). IVF-flat keeps exact cosine
+ * distances inside the probed partitions, so there is no quantisation error for a refine step to
+ * correct: `refineFactor` stays unset (it only matters for PQ/SQ indices).
  */
 
 /** Partitions for a table of `rows` vectors: 2·√rows (632 at 100k). */
@@ -29,5 +31,5 @@ export function annPartitions(rows: number): number {
   return Math.max(1, Math.round(2 * Math.sqrt(rows)));
 }
 
-/** Partitions probed per query (LanceDB's default is also 20, stated here so it is a measured choice). */
-export const ANN_NPROBES = 20;
+/** Partitions probed per query (LanceDB's default is 20). */
+export const ANN_NPROBES = 40;
