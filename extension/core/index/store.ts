@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
-import { annPartitions } from './annParams';
+import { annPartitions, ANN_MIN_ROWS } from './annParams';
 import type * as arrow from 'apache-arrow';
 import { arrowSchema, positionsSchema, positionsToArrow, rowsToArrow, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type PositionRow, type VectorSpace } from './schema';
 
@@ -60,7 +60,7 @@ const FTS_INDEX = 'fts_text_idx';
  * Below this many vectors LanceDB's exact (flat) search is fast enough and exact; above it an
  * IVF index pays off. See bench/search.ts for the measurement behind the number.
  */
-export const VECTOR_INDEX_MIN_ROWS = 20_000;
+export const VECTOR_INDEX_MIN_ROWS = ANN_MIN_ROWS;
 /** finishWrites compacts when this many small fragments accumulated … */
 const OPTIMIZE_SMALL_FRAGMENTS = 8;
 /** … or when more rows than this (or 5 %) are outside the indices. */
