@@ -71,7 +71,7 @@ class WorkspaceServices implements Services {
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
-      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
+      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
