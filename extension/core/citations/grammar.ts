@@ -99,7 +99,7 @@ function citation(start: number, end: number, keyRanges: KeyRange[], syntax: Cit
  * (`\autocite`, `\parencite`, `\textcite`, `\footcite`, `\Cite`, …) and their multi-cite forms (`\cites{a}{b}`).
  * A `*` after the name (starred form) is part of the command, not of the name.
  */
-export const LATEX_CITE_NAME_RE = /^(?:[Cc]ite|[a-zA-Z]*cite[a-zA-Z]*|[Cc]ites|[a-zA-Z]*cites)$/;
+export const LATEX_CITE_NAME_RE = /^[a-zA-Z]*[Cc]ite[a-zA-Z]*$/;
 export const isLatexCiteCommand = (name: string): boolean => LATEX_CITE_NAME_RE.test(name);
 /** Multi-cite commands take several `[pre][post]{keys}` groups. */
 export const isLatexMultiCite = (name: string): boolean => /cites$/.test(name);
