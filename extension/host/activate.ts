@@ -14,6 +14,7 @@ import type { IndexStatus, Services } from './serviceApi';
 import { readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { RelatedPapersViewProvider } from './viewProvider';
+import { registerCitationProviders } from './providers';
 
 export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => Services;
 
@@ -107,6 +108,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     }),
   );
   registerCommands(context, deps());
+  registerCitationProviders(context, { services: getServices, start, log, similar: async (key) => { await vscode.commands.executeCommand(FOCUS_VIEW_COMMAND); await controller.similarToEntry(key); } });
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
   return { services: getServices };

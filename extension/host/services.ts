@@ -19,6 +19,7 @@ import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { WorkerClient } from '../../models/worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { catalogEntry, type CatalogEntry } from '../core/citations/catalog';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -240,6 +241,7 @@ class WorkspaceServices implements Services {
     const rows = await store.table.query().select([...DISPLAY_COLUMNS]).toArray();
     const entries = entriesByKey(rows.map(toEntry));
     this.entries = entries;
+    this.catalog = rows.map((r) => catalogEntry(toEntry(r)));
     this.setStatus({ entries: entries.size });
   }
 
@@ -257,6 +259,18 @@ class WorkspaceServices implements Services {
     if (!store) return [];
     const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
     return hits.map(hitToPaper);
+  }
+
+  // ---- citations in the line (host/providers): a compact catalog, abstracts on demand
+  private catalog: CatalogEntry[] = [];
+
+  citationCatalog(): readonly CatalogEntry[] {
+    return this.catalog;
+  }
+
+  async entriesOf(key: string): Promise<StoredEntry[]> {
+    const store = await this.openStore();
+    return store ? store.entriesByKey(key) : [];
   }
 
   lookup(key: string): PaperHit | undefined {

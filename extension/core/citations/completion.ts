@@ -106,3 +106,19 @@ export async function completeCitation(
   }
   return { site, query: ctx.text, paragraphKeys: ctx.paragraphKeys, items: items.slice(0, maxItems) };
 }
+
+/**
+ * Remembers the last search: while a key is typed the paragraph (hence the query) does not change, so each
+ * keystroke's list only re-filters instead of re-embedding and re-searching.
+ */
+export function memoizeLastSearch(search: SearchDeps['search']): SearchDeps['search'] {
+  let last: { id: string; hits: Promise<SearchHit[]> } | undefined;
+  return (q) => {
+    const id = JSON.stringify([q.text, q.k, q.excludeKeys ?? [], q.files ?? null]);
+    if (last?.id === id) return last.hits;
+    const hits = search(q);
+    last = { id, hits };
+    hits.catch(() => { if (last?.hits === hits) last = undefined; });
+    return hits;
+  };
+}
