@@ -3,13 +3,18 @@
  *   related-papers embed  …    embed JSON Lines with SPECTER2 (see embedCommand.ts)
  *   related-papers index  …    index bibliographies into a LanceDB folder
  *   related-papers query  …    ranked related papers / citation suggestions
- *   related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
+ *   related-papers suggest FILE:LINE:COL --db DIR [--model-dir DIR] [--k N] [--json]
+      Citation suggestions for a cursor (1-based): the panel's / completion list's ranked entries.
+  related-papers check FILE --db DIR [--model-dir DIR] [--citation-check] [--json]
+      Citation diagnostics of a document: undefined keys (with closest-key fixes), conflicting duplicates.
+  related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
  */
 import { CliError, type CliIO } from './io';
 import { embedCommand } from './embedCommand';
 import { modelDownloadCommand } from '../../models/acquire/cli';
 import { indexCommand, queryCommand } from './indexCommands';
 import { cliDeps } from './deps';
+import { checkCommand, suggestCommand } from './citeCommands';
 
 export const USAGE = `related-papers — related papers and citation suggestions from your own bibliographies (SPECTER2)
 
@@ -44,6 +49,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await indexCommand(rest, io, cliDeps);
       case 'query':
         return await queryCommand(rest, io, cliDeps);
+      case 'suggest': return await suggestCommand(rest, io, cliDeps);
+      case 'check': return await checkCommand(rest, io, cliDeps);
       case 'model':
         if (rest[0] === 'download') return await modelDownloadCommand(rest.slice(1), io);
         throw new CliError(`unknown command "model ${rest[0] ?? ''}" (did you mean "model download"?)`);
