@@ -145,7 +145,7 @@ export async function checkCommand(argv: string[], io: CliIO, deps: IndexCommand
     const out: CitationDiagnostic[] = await undefinedKeyDiagnostics(doc, catalog, { search: search.search }, citations);
     // a key this document cites that is defined twice with different content (reported at both entries)
     out.push(...duplicateKeyDiagnostics(catalog).filter((d) => cited.has(d.key)));
-    if (values['citation-check']) out.push(...(await citationCheck(doc, catalog, search.search, {}, citations)));
+    if (values['citation-check']) out.push(...(await citationCheck(doc, catalog, search.search, { searchMany: search.searchMany }, citations)));
     return out;
   });
   const rows = diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, code: d.code, key: d.key, message: d.message, fixes: d.fixes }));

@@ -17,8 +17,11 @@ export interface CheckOptions {
   rankK?: number;
   /** Sentences with fewer words than this say too little to judge a citation. */
   minWords?: number;
-  /** Parallel searches (each embeds one sentence). */
+  /** Parallel searches (each embeds one sentence) when `searchMany` is not given. */
   concurrency?: number;
+  /** Batched search (SearchDeps.searchMany): the sentences are embedded in batches of `batch`. */
+  searchMany?: SearchDeps['searchMany'];
+  batch?: number;
   signal?: AbortSignal;
 }
 
@@ -39,6 +42,15 @@ export async function citationCheck(doc: DocText, catalog: readonly CatalogEntry
   const sentences = [...bySentence.keys()];
   const ranked = new Map<string, SearchHit[]>();
   let next = 0;
+  if (opts.searchMany) {
+    const batch = opts.batch ?? 64;
+    for (let i = 0; i < sentences.length && !opts.signal?.aborted; i += batch) {
+      const part = sentences.slice(i, i + batch);
+      const res = await opts.searchMany(part.map((text) => ({ text, k: rankK })), opts.signal);
+      part.forEach((s, j) => ranked.set(s, res[j] ?? []));
+    }
+    next = sentences.length;
+  }
   const worker = async () => {
     while (next < sentences.length && !opts.signal?.aborted) {
       const s = sentences[next++]!;

@@ -16,6 +16,8 @@ export interface SearchDeps {
   search(q: { text: string; k: number; excludeKeys?: readonly string[]; files?: readonly string[]; signal?: AbortSignal }): Promise<SearchHit[]>;
   /** Entries with this key (several when files share a key). */
   lookup(key: string): Promise<StoredEntry[]>;
+  /** Optional: several queries at once (their texts embedded in one batch); the citation check uses it. */
+  searchMany?(qs: readonly { text: string; k: number }[], signal?: AbortSignal): Promise<SearchHit[][]>;
 }
 
 /** The part of a search hit the citation features read (core/index/search.ts Hit satisfies it). */

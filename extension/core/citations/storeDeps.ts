@@ -21,6 +21,13 @@ export function storeSearchDeps(store: IndexStore, embedder: Pick<Embedder, 'id'
       return search(store, { queryVector, text: q.text, k: q.k, excludeKeys: q.excludeKeys, files: q.files });
     },
     lookup: (key) => store.entriesByKey(key),
+    async searchMany(qs, signal) {
+      // one embedding call for all texts: the engine packs them into token batches (far cheaper than one by one)
+      const vectors = queryEmbedder ? await queryEmbedder.embedQueries(qs.map((q) => q.text), { signal }) : [];
+      const out = [];
+      for (let i = 0; i < qs.length; i++) out.push(await search(store, { queryVector: vectors[i], text: qs[i]!.text, k: qs[i]!.k }));
+      return out;
+    },
   };
 }
 

@@ -248,6 +248,8 @@ test('citation check (lexical): a citation whose sentence is about something els
     assert.ok(d, `the misfit is reported (got ${JSON.stringify(keys)})`);
     assert.equal(d.severity, 'information');
     assert.deepEqual(d.fixes.map((x) => x.kind), ['replace', 'add']);
+    const batched = await citationCheck({ file: '/x/a.tex', text, language: 'latex' }, catalog, deps.search, { rankK: 3, searchMany: deps.searchMany });
+    assert.deepEqual(batched, diags, 'batched searches give the same diagnostics');
     const added = applyEdit(text, fixEdit({ file: '/x/a.tex', text, language: 'latex' }, d, d.fixes[1]!));
     assert.ok(added.includes(`\\cite{beltagy2019scibert,${d.fixes[1]!.key}}`));
   } finally {
