@@ -46,5 +46,5 @@ e2e('typing \\cite{ in a .tex paragraph offers ranked keys; picking the first wr
   }
   const changed = after.split('\n')[idx]!;
   ctx.log(`line on disk: ${changed.slice(0, 160)}`);
-  assert.ok(changed.includes(`\\cite{${first}`), `draft.tex on disk has \\cite{${first}…}`);
+  assert.ok(changed.includes(`\\cite{${first}}`), `draft.tex on disk has \\cite{${first}} (closed)`);
 });

@@ -314,6 +314,8 @@ export interface CompletionSite {
   otherKeys: string[];
   /** Start of the citation (its command / bracket / `@`). */
   citationStart: number;
+  /** What closes the citation when it is still open (`}`, `]`, `>)`), to write after the key; "" when closed. */
+  closer: string;
 }
 
 const LOOKBACK = 1000;
@@ -359,7 +361,7 @@ function latexCompletion(text: string, offset: number): CompletionSite | undefin
   } else {
     end = offset + /^[^\s,{}%\\]*/.exec(text.slice(offset, offset + 200))![0].length;
   }
-  return { syntax: 'latex', start, end, typed: text.slice(start, offset), otherKeys: others, citationStart: base + m.index };
+  return { syntax: 'latex', start, end, typed: text.slice(start, offset), otherKeys: others, citationStart: base + m.index, closer: after ? '' : '}' };
 }
 
 const PANDOC_TYPED_RE = /(-?)@(\{[^{}\n]*|[\p{L}\p{N}_:.#$%&\-+?<>~/]*)$/u;
@@ -386,14 +388,16 @@ function pandocCompletion(text: string, offset: number): CompletionSite | undefi
   const others: string[] = [];
   let syntax: CitationSyntax = 'pandoc-bare';
   let citationStart = m[1] ? at - 1 : at;
+  let closer = braced && text[end] !== '}' ? '}' : '';
   if (open >= 0 && !before.slice(open, at - lineStart).includes(']')) {
     const close = text.indexOf(']', offset);
     const bracketEnd = close >= 0 && close < lineEnd ? close : lineEnd;
+    if (bracketEnd === lineEnd && !before.slice(open).includes(']')) closer += ']';
     syntax = 'pandoc-bracket';
     citationStart = lineStart + open;
     for (const k of pandocKeys(text, lineStart + open + 1, bracketEnd)) if (k.start !== start) others.push(k.key);
   }
-  return { syntax, start, end, typed: text.slice(start, offset), otherKeys: others, citationStart };
+  return { syntax, start, end, typed: text.slice(start, offset), otherKeys: others, citationStart, closer };
 }
 
 function typstCompletion(text: string, offset: number): CompletionSite | undefined {
@@ -403,7 +407,9 @@ function typstCompletion(text: string, offset: number): CompletionSite | undefin
   const tailOf = () => offset + /^[\p{L}\p{N}_\-:.]*/u.exec(text.slice(offset, offset + 200))![0].length;
   if (call) {
     const start = offset - call[1]!.length;
-    return { syntax: 'typst-call', start, end: tailOf(), typed: call[1]!, otherKeys: [], citationStart: lineStart + call.index };
+    const end = tailOf();
+    const closer = text[end] === '>' ? '' : text.slice(end, end + 1) === ')' ? '>' : '>)';
+    return { syntax: 'typst-call', start, end, typed: call[1]!, otherKeys: [], citationStart: lineStart + call.index, closer };
   }
   const ref = /(?<![\p{L}\p{N}_])@([\p{L}\p{N}_\-:.]*)$/u.exec(before);
   if (!ref) return undefined;
@@ -411,7 +417,7 @@ function typstCompletion(text: string, offset: number): CompletionSite | undefin
   // a run of references `@a @b @|` is one citation group in Typst
   const run = /(?:(?<![\p{L}\p{N}_])@[\p{L}\p{N}_\-:.]+\s+)*$/u.exec(text.slice(lineStart, at))!;
   const others = [...run[0].matchAll(/@([\p{L}\p{N}_\-:.]+)/gu)].map((x) => x[1]!.replace(/[.:]+$/, ''));
-  return { syntax: 'typst-ref', start: at + 1, end: tailOf(), typed: ref[1]!, otherKeys: others, citationStart: lineStart + run.index };
+  return { syntax: 'typst-ref', start: at + 1, end: tailOf(), typed: ref[1]!, otherKeys: others, citationStart: lineStart + run.index, closer: '' };
 }
 
 /** The citation key being typed at `offset`, or undefined when the cursor is not in a citation's key position. */

@@ -51,7 +51,7 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
       // the typed text (possibly "vaswani att") must match: our filter already decided this item matches it
       item.filterText = site.typed ? `${site.typed} ${key}` : key;
       item.range = range;
-      item.insertText = braced ? key : site.syntax === 'typst-ref' ? typstKeyText(key).replace(/^@/, '') : site.syntax.startsWith('pandoc') ? pandocKeyText(key).replace(/^@/, '') : key;
+      item.insertText = (braced ? key : site.syntax === 'typst-ref' ? typstKeyText(key).replace(/^@/, '') : site.syntax.startsWith('pandoc') ? pandocKeyText(key).replace(/^@/, '') : key) + site.closer;
       if (i === 0 && c.hit) item.preselect = true;
       return item;
     });

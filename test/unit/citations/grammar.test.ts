@@ -50,15 +50,15 @@ function site(src: string, lang: DocLanguage) {
   const offset = src.indexOf('|');
   const text = src.slice(0, offset) + src.slice(offset + 1);
   const s = completionSiteAt(text, offset, lang);
-  return s && { typed: s.typed, replaced: text.slice(s.start, s.end), others: s.otherKeys };
+  return s && { typed: s.typed, replaced: text.slice(s.start, s.end), others: s.otherKeys, ...(s.closer ? { closer: s.closer } : {}) };
 }
 
 test('completion site: LaTeX after \\cite{, a comma, [pre][post], starred, unclosed, inside a comment', () => {
-  assert.deepEqual(site('see \\cite{|', 'latex'), { typed: '', replaced: '', others: [] });
+  assert.deepEqual(site('see \\cite{|', 'latex'), { typed: '', replaced: '', others: [], closer: '}' });
   assert.deepEqual(site('see \\cite{|}', 'latex'), { typed: '', replaced: '', others: [] });
   assert.deepEqual(site('see \\citep[see][12]{a, vas|wani} x', 'latex'), { typed: 'vas', replaced: 'vaswani', others: ['a'] });
   assert.deepEqual(site('see \\citet*{a,|,b}', 'latex'), { typed: '', replaced: '', others: ['a', 'b'] });
-  assert.deepEqual(site('\\autocite{vaswani att|', 'latex'), { typed: 'vaswani att', replaced: 'vaswani att', others: [] });
+  assert.deepEqual(site('\\autocite{vaswani att|', 'latex'), { typed: 'vaswani att', replaced: 'vaswani att', others: [], closer: '}' });
   assert.deepEqual(site('\\cites{a}[p]{b|}', 'latex'), { typed: 'b', replaced: 'b', others: ['a'] });
   assert.equal(site('% \\cite{|', 'latex'), undefined);
   assert.equal(site('\\ref{|', 'latex'), undefined);
@@ -66,7 +66,7 @@ test('completion site: LaTeX after \\cite{, a comma, [pre][post], starred, unclo
 });
 
 test('completion site: Pandoc [@, [-@, @ after a space, inside a bracket; never an e-mail', () => {
-  assert.deepEqual(site('as [@|', 'markdown'), { typed: '', replaced: '', others: [] });
+  assert.deepEqual(site('as [@|', 'markdown'), { typed: '', replaced: '', others: [], closer: ']' });
   assert.deepEqual(site('as [-@sm|]', 'markdown'), { typed: 'sm', replaced: 'sm', others: [] });
   assert.deepEqual(site('as @sm|ith says', 'markdown'), { typed: 'sm', replaced: 'smith', others: [] });
   assert.deepEqual(site('as [@a; @|; @b]', 'markdown'), { typed: '', replaced: '', others: ['a', 'b'] });
@@ -76,7 +76,8 @@ test('completion site: Pandoc [@, [-@, @ after a space, inside a bracket; never 
 test('completion site: Typst @ and #cite(<', () => {
   assert.deepEqual(site('as @|', 'typst'), { typed: '', replaced: '', others: [] });
   assert.deepEqual(site('as @a @b @c|', 'typst'), { typed: 'c', replaced: 'c', others: ['a', 'b'] });
-  assert.deepEqual(site('as #cite(<vas|', 'typst'), { typed: 'vas', replaced: 'vas', others: [] });
+  assert.deepEqual(site('as #cite(<vas|', 'typst'), { typed: 'vas', replaced: 'vas', others: [], closer: '>)' });
+  assert.deepEqual(site('as #cite(<vas|>)', 'typst'), { typed: 'vas', replaced: 'vas', others: [] });
   assert.equal(site('mail x@|', 'typst'), undefined);
   assert.equal(site('plain [|', 'plaintext'), undefined);
 });
