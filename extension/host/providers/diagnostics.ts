@@ -36,7 +36,7 @@ export class CitationDiagnostics implements vscode.Disposable, vscode.CodeAction
   constructor(private readonly host: CiteHost, private readonly view: CatalogView) {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS, true)),
       vscode.workspace.onDidSaveTextDocument((d) => void this.runCheck(d)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.collection.delete(d.uri);
@@ -58,13 +58,14 @@ export class CitationDiagnostics implements vscode.Disposable, vscode.CodeAction
     for (const [f, list] of byFile) this.collection.set(vscode.Uri.file(f), list.map((d) => toVscode(undefined, d)));
   }
 
-  private schedule(doc: vscode.TextDocument, ms: number): void {
+  /** `typing`: an edit, not an open/save/index change — see update(). */
+  private schedule(doc: vscode.TextDocument, ms: number, typing = false): void {
     if (!citingLanguage(doc)) return;
     const id = doc.uri.toString();
     clearTimeout(this.timers.get(id));
     this.timers.set(id, setTimeout(() => {
       this.timers.delete(id);
-      void this.update(doc).catch((e) => this.host.log.warn(`citation diagnostics for ${doc.fileName}: ${(e as Error).message}`));
+      void this.update(doc, typing).catch((e) => this.host.log.warn(`citation diagnostics for ${doc.fileName}: ${(e as Error).message}`));
     }, ms));
   }
 
@@ -72,8 +73,12 @@ export class CitationDiagnostics implements vscode.Disposable, vscode.CodeAction
     return vscode.workspace.getConfiguration('relatedPapers', doc.uri).get<boolean>('citationDiagnostics.enabled', true);
   }
 
-  /** Undefined keys of one document (nothing while the index is empty: every key would look undefined). */
-  async update(doc: vscode.TextDocument): Promise<void> {
+  /**
+   * Undefined keys of one document (nothing while the index is empty: every key would look undefined). While
+   * typing, the key at the cursor is not reported (it is being written) and fixes come from edit distance only
+   * (no title search, which would embed a query per keystroke); open, save and index changes do both.
+   */
+  async update(doc: vscode.TextDocument, typing = false): Promise<void> {
     const lang = citingLanguage(doc);
     if (!lang || doc.isClosed) return;
     const catalog = this.view.catalog();
@@ -82,8 +87,13 @@ export class CitationDiagnostics implements vscode.Disposable, vscode.CodeAction
       return;
     }
     const version = doc.version;
-    const diags = await undefinedKeyDiagnostics(docText(doc, lang), catalog, { search: this.view.search() });
+    let diags = await undefinedKeyDiagnostics(docText(doc, lang), catalog, typing ? {} : { search: this.view.search() });
     if (doc.isClosed || doc.version !== version) return; // a newer run follows
+    const editor = vscode.window.activeTextEditor;
+    if (typing && editor?.document === doc) {
+      const at = doc.offsetAt(editor.selection.active);
+      diags = diags.filter((d) => at < d.start || at > d.end);
+    }
     this.publish(doc, [...diags, ...(this.checked.get(doc.uri.toString()) ?? [])]);
   }
 
