@@ -83,7 +83,7 @@ export async function completeCitation(
   const site = completionSiteAt(text, offset, language);
   if (!site) return undefined;
   const ctx = queryAround(text, language, site, opts.context);
-  const rankK = opts.rankK ?? 50;
+  const rankK = opts.rankK ?? 20;
   const maxItems = opts.maxItems ?? 200;
   const exclude = new Set(site.otherKeys);
   const filter = filterWords(site.typed);
