@@ -8,7 +8,7 @@
  * The model is a random-weight full-size checkpoint (models/checkpoint/randomCheckpoint.ts): the cost is real,
  * the rankings are not. Entry vectors are random unit vectors (embedding 10k papers is bench:embed's job).
  *
- *   node --import tsx bench/complete.ts [--entries 10000] [--lists 40] [--json]
+ *   node --import tsx bench/complete.ts [--entries 10000] [--lists 40] [--precision fp32|int8] [--json]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +27,10 @@ import { sharedPath, TINY_MODEL } from '../test/helpers/shared';
 import { loadEmbedWorkload } from './workload';
 
 const { values } = parseArgs({
-  options: { entries: { type: 'string', default: '10000' }, lists: { type: 'string', default: '40' }, json: { type: 'boolean', default: false } },
+  options: {
+    entries: { type: 'string', default: '10000' }, lists: { type: 'string', default: '40' },
+    precision: { type: 'string', default: 'fp32' }, json: { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.entries);
 const LISTS = Number(values.lists);
@@ -76,7 +79,8 @@ async function main() {
     log('writing a full-size random SPECTER2 checkpoint …');
     const dir = writeRandomCheckpoint(path.join(tmp, 'model'), { adapters: ['proximity', 'adhoc_query'], weightsFormat: 'torch' });
     for (const f of ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) fs.copyFileSync(path.join(vocabDir, f), path.join(dir.base, f));
-    const embedder = (await createCliEmbedder(path.join(tmp, 'model')))!;
+    if (values.precision !== 'fp32' && values.precision !== 'int8') throw new Error(`--precision must be fp32 or int8, not ${values.precision}`);
+    const embedder = (await createCliEmbedder(path.join(tmp, 'model'), values.precision))!;
 
     const draft = thirtyPageDraft();
     const citedKeys = [...new Set(citationsOf(draft, 'latex').flatMap((c) => c.keys))];
@@ -153,7 +157,7 @@ async function main() {
     const out = {
       load: 'measured on a shared 2-core machine under load from other jobs',
       entries: catalog.length,
-      model: 'full-size SPECTER2 architecture, random weights (rankings meaningless, cost real)',
+      model: `full-size SPECTER2 architecture, random weights (rankings meaningless, cost real), ${values.precision}`,
       first_list: { lists: LISTS, p50_ms: round(pct(first, 50)), p95_ms: round(pct(first, 95)), items: itemsFirst, target_p95_ms: 150 },
       of_which_query_embedding: { p50_ms: round(pct(embedOnly, 50)), p95_ms: round(pct(embedOnly, 95)) },
       reference_prefix_filter: { p50_ms: round(pct(prefix, 50)), p95_ms: round(pct(prefix, 95)) },
