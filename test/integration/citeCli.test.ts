@@ -108,7 +108,8 @@ test('suggest with the real tiny model (hybrid): ranked results for a prose curs
   const db = path.join(tempDir('rp-cite-cli-'), 'db');
   const ix = await run(['index', path.join(examples, 'library.bib'), '--db', db, '--model-dir', TINY_MODEL, '--json']);
   assert.equal(ix.code, 0, ix.err);
-  assert.ok(JSON.parse(ix.out).embedded > 0);
+  const summary = JSON.parse(ix.out) as { embedded: number; reused: number };
+  assert.ok(summary.embedded + summary.reused > 0, 'vectors from the model or the shared cache');
   const line = lineOf(/^Most of this work assumes/);
   const r = await run(['suggest', `${draftPath}:${line}:10`, '--db', db, '--model-dir', TINY_MODEL, '--k', '4', '--json']);
   assert.equal(r.code, 0, r.err);
