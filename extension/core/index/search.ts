@@ -166,10 +166,15 @@ async function vectorList(store: IndexStore, v: Float32Array, where: string | un
 }
 
 async function textList(store: IndexStore, text: string, where: string | undefined, n: number): Promise<Ranked[]> {
-  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
+  // Double quotes would make a phrase query, which LanceDB refuses on an index built without positions.
+  let query = store.table.query().fullTextSearch(text.replace(/"/g, ' '), { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
   if (where) query = query.where(where);
   try {
-    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
+    const rows = (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
+    // Measured (LanceDB 0.31): rows written after the full-text index was built are searched, but
+    // returned in scan order, not by score. The indexer folds them into the index on a schedule
+    // (indexer.ts); until then the order is restored here.
+    return rows.sort((a, b) => b.bm25 - a.bm25);
   } catch (e) {
     // An empty table has no full-text index yet (LanceDB cannot build one over zero rows).
     if ((await store.count()) === 0) return [];
