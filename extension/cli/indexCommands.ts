@@ -16,6 +16,7 @@ import { indexFiles, removeFiles } from '../core/index/indexer';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
 import { IndexStore } from '../core/index/store';
+import { isObjectStoreUri, ObjectStoreError, parseStorageOptions, storageOptionsFor } from '../core/remote/objectStore';
 import { CliError, readJsonLines, type CliIO } from './io';
 
 export interface IndexCommandDeps {
@@ -37,10 +38,12 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       'model-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
+      'storage-option': { type: 'string', multiple: true },
     },
   });
   if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
   const dbDir = requireDb(values.db, 'index');
+  const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size');
 
   // Resolve the arguments first: a missing PATH is an unusable argument, before any work is done.
@@ -68,7 +71,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
 
   const embedder = await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'index');
+    const store = await openStore(dbDir, embedder, 'index', storageOptions);
     try {
       if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
       const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize });
@@ -127,13 +130,15 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       k: { type: 'string', default: '10' },
       exclude: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      'storage-option': { type: 'string', multiple: true },
     },
   });
   const dbDir = requireDb(values.db, 'query');
+  const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
-  if (!fs.existsSync(dbDir)) throw new CliError(`query: --db ${dbDir}: no index there (run related-papers index first)`, 1);
+  if (!storageOptions && !fs.existsSync(dbDir)) throw new CliError(`query: --db ${dbDir}: no index there (run related-papers index first)`, 1);
   let queriesStream: NodeJS.ReadableStream | undefined;
   if (values.queries !== undefined) {
     if (values.queries === '-') queriesStream = io.stdin;
@@ -144,7 +149,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
 
   const embedder = await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'query');
+    const store = await openStore(dbDir, embedder, 'query', storageOptions);
     try {
       if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
       // The vector path needs the table's own model; otherwise the query is answered lexically.
@@ -214,15 +219,16 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
   await flush();
 }
 
-async function openStore(dbDir: string, embedder: Embedder | null, cmd: string): Promise<IndexStore> {
+async function openStore(dbDir: string, embedder: Embedder | null, cmd: string, storageOptions?: Record<string, string>): Promise<IndexStore> {
+  const at = { dir: dbDir, workspace: CLI_WORKSPACE, ...(storageOptions ? { storageOptions } : {}) };
   try {
     return embedder
-      ? cmd === 'query' && !(await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } }))
-        ? await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE })
-        : await IndexStore.open({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } })
-      : await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE });
+      ? cmd === 'query' && !(await IndexStore.exists({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } }))
+        ? await IndexStore.openLatest(at)
+        : await IndexStore.open({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } })
+      : await IndexStore.openLatest(at);
   } catch (e) {
-    if (e instanceof NativeUnavailableError) throw new CliError(`${cmd}: ${e.message}`, 1);
+    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`${cmd}: ${e.message}`, 1);
     throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
@@ -260,7 +266,25 @@ function oneLine(s: string): string {
 
 function requireDb(db: string | undefined, cmd: string): string {
   if (!db) throw new CliError(`${cmd}: --db DIR is required (the folder holding the index)`);
-  return path.resolve(db);
+  return isObjectStoreUri(db) ? db.replace(/\/+$/, '') : path.resolve(db);
+}
+
+/** storageOptions for an object-store --db (env + --storage-option); undefined for a local folder. */
+function storageOptionsOf(dbDir: string, args: string[] | undefined): Record<string, string> | undefined {
+  if (!isObjectStoreUri(dbDir)) {
+    if (args?.length) throw new CliError('--storage-option applies only to an object-store --db (s3://bucket/prefix)');
+    return undefined;
+  }
+  let explicit: Record<string, string>;
+  try {
+    explicit = parseStorageOptions(args ?? []);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  // LanceDB's native logger would print retry warnings (multi-line, with Rust paths) to stderr;
+  // the failure itself is reported as one line. Set before LanceDB loads (it loads lazily on open).
+  process.env.LANCEDB_LOG ??= 'error';
+  return storageOptionsFor(dbDir, process.env, explicit);
 }
 
 function positiveInt(s: string, flag: string): number {
