@@ -19,6 +19,7 @@ import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { WorkerClient } from '../../models/worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { SharedIndexHost } from './sharedIndex';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -47,6 +48,8 @@ class WorkspaceServices implements Services {
   private queue: Promise<unknown> = Promise.resolve();
   private running?: AbortController;
   private started = false;
+  /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
+  private readonly shared: SharedIndexHost;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     // The worker script is located from the extension's own URI (works from a .vsix and from source).
@@ -54,8 +57,10 @@ class WorkspaceServices implements Services {
     this.worker.onCrash = (m) => log.error(m);
     this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
+    this.shared = new SharedIndexHost(log);
     this.disposables.push(
       this.model,
+      this.shared,
       this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
@@ -248,20 +253,23 @@ class WorkspaceServices implements Services {
     if (!store) return [];
     const embedder = store.hasVectors ? await this.model.ensure() : null;
     const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
-    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return hits.map(hitToPaper);
+    return this.shared.search({ queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, (q) => search(store, q), store, this.entries.values());
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     const store = await this.openStore();
     if (!store) return [];
-    const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return hits.map(hitToPaper);
+    const personal = () => similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    return (await this.shared.similar(store, key, personal, this.entries.values(), opts.k)) ?? (await personal()).map(hitToPaper);
   }
 
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
-    return e ? entryToPaper(e, 0) : undefined;
+    return e ? entryToPaper(e, 0) : this.shared.lookup(key);
+  }
+
+  ensureInLibrary(key: string): Promise<string | undefined> {
+    return this.shared.ensureInLibrary(key, (k) => this.entries.has(k), () => this.entries.keys());
   }
 
   async downloadModel(): Promise<void> {
