@@ -17,6 +17,10 @@ import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
 import { IndexStore } from '../core/index/store';
 import { isObjectStoreUri, ObjectStoreError, parseStorageOptions, storageOptionsFor } from '../core/remote/objectStore';
+import { createS2VectorSource } from '../core/remote/s2VectorSource';
+import { S2_SPACE } from '../core/remote/semanticScholar';
+import type { VectorSpace } from '../core/index/schema';
+import { defaultCacheDir } from './embedCommand';
 import { CliError, readJsonLines, type CliIO } from './io';
 
 export interface IndexCommandDeps {
@@ -39,6 +43,8 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       'storage-option': { type: 'string', multiple: true },
+      's2-vectors': { type: 'boolean', default: false },
+      's2-endpoint': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
@@ -69,12 +75,18 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
   const named = new Set(positionals.map((p) => path.resolve(p)));
 
-  const embedder = await deps.createEmbedder(values['model-dir']);
+  // --s2-vectors: Semantic Scholar's SPECTER2 vectors in a table of their own vector space; a local
+  // model (another identity) never writes into it, so rows without DOI/arXiv id are lexical there.
+  const s2 = values['s2-vectors'] ? createS2VectorSource({ endpoint: values['s2-endpoint'], apiKey: process.env.S2_API_KEY, cacheDir: defaultCacheDir() }) : undefined;
+  if (!s2 && values['s2-endpoint'] !== undefined) throw new CliError('--s2-endpoint needs --s2-vectors');
+  if (s2 && values['model-dir'] !== undefined) io.stderr.write('related-papers: note: with --s2-vectors the local model is not used (its vectors are another model\'s and never share a table with Semantic Scholar\'s)\n');
+  const embedder = s2 ? null : await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'index', storageOptions);
+    const store = await openStore(dbDir, embedder, 'index', storageOptions, s2 ? S2_SPACE : undefined);
     try {
       if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
-      const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize });
+      const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize, ...(s2 ? { vectorSource: s2 } : {}) });
+      if (s2?.refusals.length) io.stderr.write(`related-papers: note: ${s2.stats.refused} Semantic Scholar vectors refused (e.g. ${s2.refusals[0]})\n`);
       // Rows of files that are gone (deleted, or no longer found under a folder given here) are removed.
       const indexedFiles = new Set((await store.state()).map((s) => s.file));
       const stale = [...indexedFiles].filter((f) => !fs.existsSync(f) || (walked.some((w) => isUnder(f, w)) && !files.has(f)));
@@ -87,6 +99,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         files: summary.files - silent.size,
         entries: summary.entries,
         embedded: summary.embedded,
+        s2Vectors: summary.sourced,
         reused: summary.reused,
         updated: summary.updated,
         withoutVector: summary.withoutVector,
@@ -103,9 +116,9 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       } else {
         for (const d of out.diagnostics) io.stdout.write(`${d.file}:${d.line}: ${d.severity}: ${oneLine(d.message)}\n`);
         io.stdout.write(
-          `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${out.reused} reused, ` +
+          `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${s2 ? `${out.s2Vectors} vectors from Semantic Scholar, ` : ''}${out.reused} reused, ` +
             `${out.updated} updated, ${out.withoutVector} stored without vector, ${out.unchanged} unchanged, ${out.removed} removed` +
-            (out.lexicalOnly ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
+            (out.lexicalOnly && !s2 ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
         );
       }
       return 0;
@@ -131,6 +144,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       exclude: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       'storage-option': { type: 'string', multiple: true },
+      's2-vectors': { type: 'boolean', default: false },
     },
   });
   const dbDir = requireDb(values.db, 'query');
@@ -147,9 +161,10 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
   const excludeKeys = (values.exclude ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
-  const embedder = await deps.createEmbedder(values['model-dir']);
+  // The S2-vector table: similar papers by Semantic Scholar's vectors; text queries are lexical there.
+  const embedder = values['s2-vectors'] ? null : await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'query', storageOptions);
+    const store = await openStore(dbDir, embedder, 'query', storageOptions, values['s2-vectors'] ? S2_SPACE : undefined);
     try {
       if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
       // The vector path needs the table's own model; otherwise the query is answered lexically.
@@ -219,15 +234,20 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
   await flush();
 }
 
-async function openStore(dbDir: string, embedder: Embedder | null, cmd: string, storageOptions?: Record<string, string>): Promise<IndexStore> {
+async function openStore(dbDir: string, embedder: Embedder | null, cmd: string, storageOptions?: Record<string, string>, space?: VectorSpace): Promise<IndexStore> {
   const at = { dir: dbDir, workspace: CLI_WORKSPACE, ...(storageOptions ? { storageOptions } : {}) };
   try {
+    if (space && cmd === 'query' && !(await IndexStore.exists({ ...at, space }))) {
+      throw new CliError(`query: --db ${dbDir}: no index with Semantic Scholar vectors there (run related-papers index --s2-vectors first)`, 1);
+    }
+    if (space) return await IndexStore.open({ ...at, space });
     return embedder
       ? cmd === 'query' && !(await IndexStore.exists({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } }))
         ? await IndexStore.openLatest(at)
         : await IndexStore.open({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } })
       : await IndexStore.openLatest(at);
   } catch (e) {
+    if (e instanceof CliError) throw e;
     if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`${cmd}: ${e.message}`, 1);
     throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }

@@ -39,6 +39,8 @@ export interface S2StandIn {
   papers: Map<string, StandInPaper>;
   /** The next N requests answer this status (429 with `retryAfter` seconds, or 5xx). */
   failNext(status: number, times?: number, retryAfter?: string): void;
+  /** Drops queued failures (between tests). */
+  clearFailures(): void;
   delayMs: number;
   mode: Mode;
   /** Recommendations returned for any seeds (in this order). */
@@ -142,6 +144,7 @@ export async function startS2StandIn(): Promise<S2StandIn> {
     failNext(status, times = 1, retryAfter) {
       for (let i = 0; i < times; i++) failures.push({ status, retryAfter });
     },
+    clearFailures() { failures.length = 0; },
     get delayMs() { return state.delayMs; },
     set delayMs(v) { state.delayMs = v; },
     get mode() { return state.mode; },

@@ -4,10 +4,11 @@
  * only). Used only with a table of the S2 vector space (S2_SPACE): those vectors never share a table
  * with a local model's.
  */
+import * as path from 'node:path';
 import type { VectorSource } from '../index/indexer';
 import type { IndexRow } from '../index/schema';
-import { s2IdFor, type S2Client } from './semanticScholar';
-import type { VectorCache } from './vectorCache';
+import { S2Client, s2IdFor, S2_MODEL } from './semanticScholar';
+import { FileVectorCache, type VectorCache } from './vectorCache';
 
 export interface S2VectorStats {
   /** Vectors taken from Semantic Scholar (cache or network) and stored in this run. */
@@ -71,4 +72,23 @@ export class S2VectorSource implements VectorSource {
     this.stats.vectors += out.size;
     return out;
   }
+}
+
+/** Where the S2 settings come from (CLI flags + env, or the extension's settings + SecretStorage). */
+export interface S2SourceConfig {
+  /** `--s2-endpoint`, `relatedPapers.semanticScholar.endpoint`, else `S2_API_BASE`, else the public API. */
+  endpoint?: string;
+  apiKey?: string;
+  /** Folder of the vector cache (one file per vector space). */
+  cacheDir: string;
+  minIntervalMs?: number;
+}
+
+export function createS2VectorSource(cfg: S2SourceConfig, env: Readonly<Record<string, string | undefined>> = process.env): S2VectorSource {
+  const client = new S2Client({
+    baseUrl: cfg.endpoint || env.S2_API_BASE || undefined,
+    apiKey: cfg.apiKey || undefined,
+    ...(cfg.minIntervalMs !== undefined ? { minIntervalMs: cfg.minIntervalMs } : {}),
+  });
+  return new S2VectorSource(client, new FileVectorCache(path.join(cfg.cacheDir, `s2-${S2_MODEL}.bin`)));
 }

@@ -168,7 +168,8 @@ export class S2Client {
       } catch (e) {
         if (signal?.aborted) throw new S2Error('Semantic Scholar request cancelled', 'cancelled');
         const why = timeout.aborted ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : networkReason(e);
-        if (attempt < this.maxRetries) { await this.sleep(this.backoff(attempt), signal); continue; }
+        // A refused or timed-out connection is retried less than a 429: offline is the usual cause.
+        if (attempt < Math.min(this.maxRetries, 2)) { await this.sleep(this.backoff(attempt), signal); continue; }
         throw new S2Error(`Semantic Scholar is unreachable at ${this.base} (${why})`, 'unavailable');
       }
       if (res.status === 429) {

@@ -8,7 +8,7 @@ import { closedPort } from '../../helpers/s3Server';
 let s2: S2StandIn;
 before(async () => { s2 = await startS2StandIn(); });
 after(async () => { await s2.close(); });
-beforeEach(() => { s2.requests.length = 0; s2.mode = 'normal'; s2.delayMs = 0; s2.papers.clear(); });
+beforeEach(() => { s2.clearFailures(); s2.requests.length = 0; s2.mode = 'normal'; s2.delayMs = 0; s2.papers.clear(); });
 
 const fast = (extra: ConstructorParameters<typeof S2Client>[0] = {}) => new S2Client({ baseUrl: s2.baseUrl, minIntervalMs: 0, backoffMs: 5, ...extra });
 
@@ -97,9 +97,9 @@ test('429 with Retry-After is waited out and retried; 5xx retried with back-off;
   assert.ok(slept[1] >= 150 && slept[1] <= 250, `back-off after attempt 1 ≈200 ms, was ${slept[1]}`);
   assert.ok(slept[2] >= 300 && slept[2] <= 500, `back-off after attempt 2 ≈400 ms, was ${slept[2]}`);
 
-  s2.failNext(500, 10);
+  s2.failNext(500, 3);
   await assert.rejects(fast({ sleep, maxRetries: 2 }).batchVectors(['DOI:10.1/a']), /HTTP 500 after 3 attempts/);
-  s2.failNext(429, 10, '1');
+  s2.failNext(429, 2, '1');
   await assert.rejects(fast({ sleep, maxRetries: 1 }).batchVectors(['DOI:10.1/a']), /rate limit reached \(HTTP 429\); an API key raises the limit/);
   s2.failNext(429, 1, '3600');
   await assert.rejects(fast({ sleep }).batchVectors(['DOI:10.1/a']), (e: unknown) => e instanceof S2Error && e.kind === 'rate-limited');
