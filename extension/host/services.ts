@@ -20,6 +20,7 @@ import { WorkerClient } from '../../models/worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
 import { SharedIndexHost } from './sharedIndex';
+import { SemanticScholarHost } from './semanticScholar';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -50,6 +51,8 @@ class WorkspaceServices implements Services {
   private started = false;
   /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
   private readonly shared: SharedIndexHost;
+  /** relatedPapers.semanticScholar.vectors: precomputed SPECTER2 vectors (opt-in, identifiers only). */
+  private readonly s2: SemanticScholarHost;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     // The worker script is located from the extension's own URI (works from a .vsix and from source).
@@ -58,14 +61,16 @@ class WorkspaceServices implements Services {
     this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.shared = new SharedIndexHost(log);
+    this.s2 = new SemanticScholarHost(context, log);
     this.disposables.push(
       this.model,
       this.shared,
+      this.s2,
       this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar')) {
           this.enqueueFullIndex();
         }
       }),
@@ -131,9 +136,11 @@ class WorkspaceServices implements Services {
     signal.addEventListener('abort', () => this.running?.abort(), { once: true });
     this.setStatus({ files: files.length, indexing: { done: 0, total: files.length, message: 'reading bibliographies' } });
     try {
+      const vectorSource = await this.s2.source();
       const summary = await indexFiles(files, {
         store,
-        embedder: store.hasVectors ? embedder : null,
+        embedder: ownEmbedder(store, embedder),
+        vectorSource,
         signal: this.running.signal,
         parse: (file) => this.worker.call('parse', { file }),
         onProgress: (done, total, message) => {
@@ -141,7 +148,8 @@ class WorkspaceServices implements Services {
           progress?.(done, total, message);
         },
       });
-      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused}, updated ${summary.updated}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics`);
+      this.s2.reportRun(vectorSource);
+      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, s2 vectors ${summary.sourced}, reused ${summary.reused}, updated ${summary.updated}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics`);
       this.diagnostics.clear();
       this.addDiagnostics(files, summary.diagnostics);
     } finally {
@@ -164,7 +172,8 @@ class WorkspaceServices implements Services {
         const embedder = await this.model.ensure();
         const summary = await indexFiles(b.changed, {
           store,
-          embedder: store.hasVectors ? embedder : null,
+          embedder: ownEmbedder(store, embedder),
+          vectorSource: await this.s2.source(),
           scope: 'only',
           parse: (file) => this.worker.call('parse', { file }),
         });
@@ -199,15 +208,16 @@ class WorkspaceServices implements Services {
 
   private async openStoreNow(): Promise<IndexStore | undefined> {
     const embedder = await this.model.ensure();
-    const spaceId = embedder ? `${embedder.id}/${embedder.dim}` : 'lexical';
+    const space = this.s2.space(embedder ? { embedderId: embedder.id, dim: embedder.dim } : null);
+    const spaceId = space ? `${space.embedderId}/${space.dim}` : 'lexical';
     if (this.store && this.storeSpace === spaceId) return this.store;
     this.store?.close();
     this.store = undefined;
     const dir = path.join(this.context.globalStorageUri.fsPath, 'index');
     const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
     try {
-      const store = embedder
-        ? await IndexStore.open({ dir, workspace, space: { embedderId: embedder.id, dim: embedder.dim } })
+      const store = space
+        ? await IndexStore.open({ dir, workspace, space })
         : await IndexStore.openLatest({ dir, workspace });
       if (store.rebuilt) {
         this.log.warn(`index: ${store.rebuilt.reason}`);
@@ -251,7 +261,7 @@ class WorkspaceServices implements Services {
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
     const store = await this.openStore();
     if (!store) return [];
-    const embedder = store.hasVectors ? await this.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.model.ensure());
     const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
     return this.shared.search({ queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, (q) => search(store, q), store, this.entries.values());
   }
@@ -294,3 +304,7 @@ class WorkspaceServices implements Services {
   }
 }
 
+/** The model's embedder only for a table of its own vector space (never into S2's, or another model's). */
+function ownEmbedder<E extends { id: string; dim: number }>(store: IndexStore, embedder: E | null): E | null {
+  return embedder && store.space && store.space.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
+}

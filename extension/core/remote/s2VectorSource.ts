@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { VectorSource } from '../index/indexer';
 import type { IndexRow } from '../index/schema';
-import { S2Client, s2IdFor, S2_MODEL } from './semanticScholar';
+import { S2Client, S2Error, s2IdFor, S2_MODEL } from './semanticScholar';
 import { FileVectorCache, type VectorCache } from './vectorCache';
 
 export interface S2VectorStats {
@@ -28,8 +28,21 @@ export class S2VectorSource implements VectorSource {
   readonly stats: S2VectorStats = { vectors: 0, fetched: 0, fromCache: 0, missing: 0, refused: 0, requests: 0 };
   /** Refusal reasons, for one log line (not per row). */
   readonly refusals: string[] = [];
+  /**
+   * Set when S2 could not be reached in 'degrade' mode: the rest of the run asks nothing more, rows
+   * are stored without vectors (lexical) and get them on a later run. Cleared by `resetRun()`.
+   */
+  unavailable?: string;
 
-  constructor(private readonly client: S2Client, private readonly cache: VectorCache) {}
+  /**
+   * `onUnavailable`: 'throw' (the CLI: the user asked for S2 vectors explicitly, so fail with the
+   * reason) or 'degrade' (the extension: keep indexing everything locally and say so once).
+   */
+  constructor(private readonly client: S2Client, private readonly cache: VectorCache, private readonly onUnavailable: 'throw' | 'degrade' = 'throw') {}
+
+  resetRun(): void {
+    this.unavailable = undefined;
+  }
 
   covers(row: IndexRow): boolean {
     return s2IdFor(row) !== undefined;
@@ -45,8 +58,16 @@ export class S2VectorSource implements VectorSource {
     const cached = await this.cache.get(ids);
     const ask = ids.filter((id) => !cached.has(id));
     const got = new Map<string, Float32Array>();
-    if (ask.length) {
-      const res = await this.client.batchVectors(ask, opts);
+    if (ask.length && !this.unavailable) {
+      let res;
+      try {
+        res = await this.client.batchVectors(ask, opts);
+      } catch (e) {
+        if (this.onUnavailable === 'throw' || !(e instanceof S2Error) || e.kind === 'cancelled') throw e;
+        this.unavailable = e.message;
+        res = undefined;
+      }
+      if (res) {
       this.stats.requests += res.requests;
       const remember = new Map<string, Float32Array>(res.vectors);
       // Misses and refusals are remembered as empty vectors: the same id is not asked again.
@@ -60,6 +81,7 @@ export class S2VectorSource implements VectorSource {
       this.stats.fetched += res.vectors.size;
       await this.cache.put(remember);
       for (const [id, v] of res.vectors) got.set(id, v);
+      }
     }
     for (const [id, v] of cached) {
       if (v.length) { got.set(id, v); this.stats.fromCache++; } else this.stats.missing++;
@@ -82,6 +104,7 @@ export interface S2SourceConfig {
   /** Folder of the vector cache (one file per vector space). */
   cacheDir: string;
   minIntervalMs?: number;
+  onUnavailable?: 'throw' | 'degrade';
 }
 
 export function createS2VectorSource(cfg: S2SourceConfig, env: Readonly<Record<string, string | undefined>> = process.env): S2VectorSource {
@@ -90,5 +113,5 @@ export function createS2VectorSource(cfg: S2SourceConfig, env: Readonly<Record<s
     apiKey: cfg.apiKey || undefined,
     ...(cfg.minIntervalMs !== undefined ? { minIntervalMs: cfg.minIntervalMs } : {}),
   });
-  return new S2VectorSource(client, new FileVectorCache(path.join(cfg.cacheDir, `s2-${S2_MODEL}.bin`)));
+  return new S2VectorSource(client, new FileVectorCache(path.join(cfg.cacheDir, `s2-${S2_MODEL}.bin`)), cfg.onUnavailable ?? 'throw');
 }
