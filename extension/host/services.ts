@@ -62,6 +62,7 @@ class WorkspaceServices implements Services {
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.shared = new SharedIndexHost(log);
     this.s2 = new SemanticScholarHost(context, log);
+    this.s2.library = () => this.entries;
     this.disposables.push(
       this.model,
       this.shared,

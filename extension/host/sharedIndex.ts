@@ -81,22 +81,12 @@ export class SharedIndexHost implements vscode.Disposable {
     if (personalHas(key)) return key;
     const e = this.shared?.entry(key);
     if (!e) return key;
-    const target = await pickBibFile(key);
+    const target = await pickBibFile(`Add "${key}" from the shared index to which bibliography?`);
     if (!target) return undefined;
-    try {
-      await vscode.workspace.fs.stat(target);
-    } catch {
-      await vscode.workspace.fs.writeFile(target, new Uint8Array()); // a new file from the save dialog
-    }
-    const doc = await vscode.workspace.openTextDocument(target);
-    const text = doc.getText();
-    const inFile = [...text.matchAll(/@\w+\s*[{(]\s*([^,\s]+)\s*,/g)].map((m) => m[1]);
-    const newKey = uniqueBibKey(safeBibKey(key), [...personalKeys(), ...inFile]);
-    const edit = new vscode.WorkspaceEdit();
-    const sep = text.length === 0 || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
-    edit.insert(target, doc.positionAt(text.length), sep + entryToBibtex(e, { key: newKey }));
-    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not add ${newKey} to ${vscode.workspace.asRelativePath(target)}`);
-    await doc.save();
+    const newKey = await appendToBib(target, (inFile) => {
+      const k = uniqueBibKey(safeBibKey(key), [...personalKeys(), ...inFile]);
+      return { key: k, bibtex: entryToBibtex(e, { key: k }) };
+    });
     this.log.info(`shared index: added ${newKey} to ${target.fsPath}`);
     return newKey;
   }
@@ -117,11 +107,33 @@ function toPaper(h: FederatedHit): OriginPaperHit {
   return { ...entryToPaper(h.fields, h.score, h.cosine), origin: h.origin };
 }
 
-async function pickBibFile(key: string): Promise<vscode.Uri | undefined> {
+/**
+ * Appends one entry to a .bib as a workspace edit (one Undo removes it) and saves it; the file watcher
+ * then indexes it. `make` gets the keys already in the file, to pick a key that does not clash.
+ */
+export async function appendToBib(target: vscode.Uri, make: (keysInFile: string[]) => { key: string; bibtex: string }): Promise<string> {
+  try {
+    await vscode.workspace.fs.stat(target);
+  } catch {
+    await vscode.workspace.fs.writeFile(target, new Uint8Array()); // a new file from the save dialog
+  }
+  const doc = await vscode.workspace.openTextDocument(target);
+  const text = doc.getText();
+  const inFile = [...text.matchAll(/@\w+\s*[{(]\s*([^,\s]+)\s*,/g)].map((m) => m[1]);
+  const { key, bibtex } = make(inFile);
+  const edit = new vscode.WorkspaceEdit();
+  const sep = text.length === 0 || text.endsWith('\n\n') ? '' : text.endsWith('\n') ? '\n' : '\n\n';
+  edit.insert(target, doc.positionAt(text.length), sep + bibtex);
+  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`could not add ${key} to ${vscode.workspace.asRelativePath(target)}`);
+  await doc.save();
+  return key;
+}
+
+export async function pickBibFile(title: string): Promise<vscode.Uri | undefined> {
   const bibs = await vscode.workspace.findFiles('**/*.{bib,bibtex}', '**/node_modules/**', 200);
   const other = { label: '$(file-add) Another file…', uri: undefined as vscode.Uri | undefined };
   const items = [...bibs.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), other];
-  const picked = await vscode.window.showQuickPick(items, { title: `Add "${key}" from the shared index to which bibliography?`, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.uri) return picked.uri;
   return vscode.window.showSaveDialog({ filters: { BibTeX: ['bib'] }, title: 'Bibliography to add the entry to' });
