@@ -235,7 +235,8 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
 }
 
 async function openStore(dbDir: string, embedder: Embedder | null, cmd: string, storageOptions?: Record<string, string>, space?: VectorSpace): Promise<IndexStore> {
-  const at = { dir: dbDir, workspace: CLI_WORKSPACE, ...(storageOptions ? { storageOptions } : {}) };
+  // A query never creates or rebuilds a table on shared object storage (other machines read it).
+  const at = { dir: dbDir, workspace: CLI_WORKSPACE, ...(storageOptions ? { storageOptions, readOnly: cmd === 'query' } : {}) };
   try {
     if (space && cmd === 'query' && !(await IndexStore.exists({ ...at, space }))) {
       throw new CliError(`query: --db ${dbDir}: no index with Semantic Scholar vectors there (run related-papers index --s2-vectors first)`, 1);

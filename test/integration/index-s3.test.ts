@@ -122,3 +122,12 @@ test('--storage-option must be key=value, and only with an object-store --db', a
   assert.equal(local.code, 2);
   assert.match(local.err, /only to an object-store --db/);
 });
+
+test('query on a prefix without an index: exit 1 with what to do, and nothing is created there', async () => {
+  const q = await cli(['query', '--db', 's3://lab/nothing-here', '--text', 'x', '--json'], s3.env);
+  assert.equal(q.code, 1, q.err);
+  assert.equal(q.err.trim().split('\n').length, 1, q.err);
+  assert.match(q.err, /no index table .*build it with related-papers index --db s3:\/\/lab\/nothing-here/);
+  const again = await cli(['query', '--db', 's3://lab/nothing-here', '--text', 'x', '--json'], s3.env);
+  assert.equal(again.code, 1, 'still nothing there: the first query created no table');
+});

@@ -71,3 +71,18 @@ test('indexer + S2 source: vectors by DOI, miss remembered, entries without ids 
     store2.close();
   }
 });
+
+test('vector_source: locally embedded rows record local; rows without a vector record nothing', async () => {
+  const { HashEmbedder } = await import('../index/hashEmbedder');
+  const emb = new HashEmbedder(32);
+  const bib = path.join(tmp, 'local.bib');
+  fs.writeFileSync(bib, '@article{a, title={Alpha beta}}\n@article{b, author={Nobody}}\n');
+  const store = await IndexStore.open({ dir: path.join(tmp, 'db-local'), workspace: 'w', space: { embedderId: emb.id, dim: emb.dim } });
+  try {
+    await indexFiles([bib], { store, embedder: emb });
+    const rows = await store.table.query().select(['key', 'vector_source']).toArray();
+    assert.deepEqual(Object.fromEntries(rows.map((r) => [r.key, r.vector_source])), { a: 'local', b: null });
+  } finally {
+    store.close();
+  }
+});
