@@ -23,7 +23,7 @@ import { S2Client, S2_SPACE } from '../extension/core/remote/semanticScholar';
 import { S2VectorSource } from '../extension/core/remote/s2VectorSource';
 import { MemoryVectorCache } from '../extension/core/remote/vectorCache';
 import { writeRandomCheckpoint } from '../models/checkpoint/randomCheckpoint';
-import { EmbeddingEngine } from '../models/worker/engine';
+import { EmbeddingEngine } from '../models/engine/engine';
 import { addPaper, startS2StandIn } from '../test/helpers/s2Server';
 import { TINY_MODEL } from '../test/helpers/shared';
 import { loadEmbedWorkload } from './workload';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One build for everything: `node scripts/build.mjs [--production] [--watch]`.
 //   dist/extension.js   extension host (node, cjs)            entry extension/host/extension.ts
-//   dist/worker.js      embedding worker (node, cjs)           entry models/worker/worker.ts
+//   dist/worker.js      embedding worker (node, cjs)           entry extension/worker/worker.ts
 //   dist/cli.js         the `related-papers` CLI (node, cjs)   entry extension/cli/main.ts
 //   dist/webview/main.js  the panel UI (browser, iife)         entry webview/main.ts
 // Native modules stay external: they are shipped in node_modules (see .vscodeignore) and loaded lazily.
@@ -34,7 +34,7 @@ const node = (entry, outfile, extra = {}) => ({
 
 const builds = [
   node('extension/host/extension.ts', 'dist/extension.js'),
-  node('models/worker/worker.ts', 'dist/worker.js'),
+  node('extension/worker/worker.ts', 'dist/worker.js'),
   node('extension/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }),
   {
     entryPoints: [path.join(root, 'webview/main.ts')],
@@ -47,6 +47,17 @@ const builds = [
     minify: production,
     logLevel: 'warning',
     loader: { '.css': 'css' },
+  },
+  {
+    // the codicon font for the panel's action buttons (webview/render.ts), next to main.js so the webview's
+    // localResourceRoots (dist/webview) and CSP (font-src/style-src = cspSource) already cover it
+    entryPoints: [path.join(root, 'node_modules/@vscode/codicons/dist/codicon.css')],
+    outfile: path.join(root, 'dist/webview/codicon.css'),
+    bundle: true,
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+    minify: production,
+    logLevel: 'warning',
   },
 ];
 // (The extension-host test suite is bundled by its own runner, test/vscode/runTests.ts.)

@@ -1,6 +1,6 @@
 /**
  * `related-papers index PATH... --db DIR [--model-dir DIR] [--json]`
- * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--json]`
+ * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--vector-weight W] [--json]`
  *
  * The same core as the extension (indexer, store, search). The model comes from `deps` so the lead
  * (and tests) decide which embedder runs. Exit codes: 0 (also when a bibliography has bad entries:
@@ -12,20 +12,25 @@ import { parseArgs } from 'node:util';
 import type { SourceDiagnostic } from '../core/types';
 import type { Embedder } from '../core/index/embedder';
 import { findBibliographyFiles } from '../core/index/discover';
-import { indexFiles, removeFiles } from '../core/index/indexer';
+import { removeFiles } from '../core/index/indexer';
+import { Library, embeddingProgressText, type LibraryResult } from '../core/app/library';
+import { defaultVectorCacheDir } from '../core/index/vectorCache';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
 import { isObjectStoreUri, ObjectStoreError, parseStorageOptions, storageOptionsFor } from '../core/remote/objectStore';
 import { createS2VectorSource } from '../core/remote/s2VectorSource';
 import { S2_SPACE } from '../core/remote/semanticScholar';
-import type { VectorSpace } from '../core/index/schema';
 import { defaultCacheDir } from './embedCommand';
 import { CliError, readJsonLines, type CliIO } from './io';
 
 export interface IndexCommandDeps {
-  /** null = no model (lexical only). May throw CliError for an unusable --model-dir. */
-  createEmbedder(modelDir: string | undefined): Promise<(Embedder & { dispose?: () => unknown }) | Embedder | null>;
+  /**
+   * null = no model (lexical only). May throw CliError for an unusable --model-dir. `restarts` counts
+   * worker threads replaced after a crash (the real embedder runs in THE worker thread).
+   */
+  createEmbedder(modelDir: string | undefined): Promise<(Embedder & { dispose?: () => unknown; restarts?: () => number }) | Embedder | null>;
 }
 
 /** The CLI's tables are keyed by this fixed workspace id: one `--db` folder = one collection. */
@@ -42,6 +47,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       'model-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
+      'vector-cache': { type: 'string' },
       'storage-option': { type: 'string', multiple: true },
       's2-vectors': { type: 'boolean', default: false },
       's2-endpoint': { type: 'string' },
@@ -50,6 +56,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
   if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
   const dbDir = requireDb(values.db, 'index');
   const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
+  const vectorCacheDir = vectorCacheOption(values['vector-cache']);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size');
 
   // Resolve the arguments first: a missing PATH is an unusable argument, before any work is done.
@@ -82,10 +89,15 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
   if (s2 && values['model-dir'] !== undefined) io.stderr.write('related-papers: note: with --s2-vectors the local model is not used (its vectors are another model\'s and never share a table with Semantic Scholar\'s)\n');
   const embedder = s2 ? null : await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'index', storageOptions, s2 ? S2_SPACE : undefined);
+    const library = new Library({
+      dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => embedder }, vectorCacheDir, log: cliLog(io),
+      ...(storageOptions ? { storageOptions } : {}),
+      ...(s2 ? { space: () => S2_SPACE, vectorSource: async () => s2 } : {}),
+    });
+    const store = await openLibrary(library, dbDir, 'index');
     try {
-      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
-      const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize, ...(s2 ? { vectorSource: s2 } : {}) });
+      const restarts = (embedder as { restarts?: () => number } | null)?.restarts;
+      const summary = await library.index([...files], { scope: 'only', batchSize, restarts: restarts ? () => restarts.call(embedder) : undefined });
       if (s2?.refusals.length) io.stderr.write(`related-papers: note: ${s2.stats.refused} Semantic Scholar vectors refused (e.g. ${s2.refusals[0]})\n`);
       // Rows of files that are gone (deleted, or no longer found under a folder given here) are removed.
       const indexedFiles = new Set((await store.state()).map((s) => s.file));
@@ -101,6 +113,9 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         embedded: summary.embedded,
         s2Vectors: summary.sourced,
         reused: summary.reused,
+        fromCache: summary.fromCache,
+        moved: summary.moved,
+        workerRestarts: summary.workerRestarts,
         updated: summary.updated,
         withoutVector: summary.withoutVector,
         unchanged: summary.unchanged,
@@ -123,10 +138,29 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       }
       return 0;
     } finally {
-      store.close();
+      library.close();
     }
   } finally {
     await disposeEmbedder(embedder);
+  }
+}
+
+/** `--vector-cache DIR` (default: the shared location, see core/index/vectorCache.ts), `--vector-cache none` to skip it. */
+function vectorCacheOption(v: string | undefined): string | null {
+  if (v === 'none') return null;
+  return v ? path.resolve(v) : defaultVectorCacheDir();
+}
+
+function cliLog(io: CliIO) {
+  return { info: () => {}, warn: (m: string) => io.stderr.write(`related-papers: note: ${oneLine(m)}\n`) };
+}
+
+async function openLibrary(library: Library, dbDir: string, cmd: string): Promise<IndexStore> {
+  try {
+    return await library.open();
+  } catch (e) {
+    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`${cmd}: ${e.message}`, 1);
+    throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
 
@@ -142,6 +176,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       queries: { type: 'string' },
       k: { type: 'string', default: '10' },
       exclude: { type: 'string', multiple: true },
+      'vector-weight': { type: 'string' },
       json: { type: 'boolean', default: false },
       'storage-option': { type: 'string', multiple: true },
       's2-vectors': { type: 'boolean', default: false },
@@ -149,6 +184,9 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   });
   const dbDir = requireDb(values.db, 'query');
   const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
+  // Omitted = the search default (which also mutes a model the calibration finds at chance).
+  const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
+  const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
@@ -161,40 +199,60 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
   const excludeKeys = (values.exclude ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
-  // The S2-vector table: similar papers by Semantic Scholar's vectors; text queries are lexical there.
-  const embedder = values['s2-vectors'] ? null : await deps.createEmbedder(values['model-dir']);
+  // --s2-vectors: the table of Semantic Scholar's vectors (similar papers by them; text queries lexical).
+  const s2 = values['s2-vectors'] === true;
+  const embedder = s2 ? null : await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'query', storageOptions, values['s2-vectors'] ? S2_SPACE : undefined);
+    if (s2 && !(await tableExists(dbDir, S2_SPACE, storageOptions))) {
+      throw new CliError(`query: --db ${dbDir}: no index with Semantic Scholar vectors there (run related-papers index --s2-vectors first)`, 1);
+    }
+    // The vector path needs the table's own model; otherwise the query is answered lexically
+    // (and no empty table is created for a model the index was never built with).
+    const usable = embedder && (await tableExists(dbDir, { embedderId: embedder.id, dim: embedder.dim }, storageOptions)) ? embedder : null;
+    if (embedder && !usable) {
+      io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
+    }
+    const library = new Library({
+      dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io),
+      // A query never creates or rebuilds a table on shared object storage (other machines read it).
+      ...(storageOptions ? { storageOptions, readOnly: true } : {}),
+      ...(s2 ? { space: () => S2_SPACE } : {}),
+    });
     try {
-      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
-      // The vector path needs the table's own model; otherwise the query is answered lexically.
-      const queryEmbedder = embedder && store.space?.embedderId === embedder.id ? embedder : null;
-      if (embedder && !queryEmbedder) {
-        io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
-      }
+      await openLibrary(library, dbDir, 'query');
+      if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
+      const out = { json: values.json!, testModel };
       if (values.key !== undefined) {
-        let hits: Hit[];
+        let result: LibraryResult;
         try {
-          hits = await similarTo(store, values.key, k, { excludeKeys });
+          result = await library.similar(values.key, { k, excludeKeys, vectorWeight });
         } catch (e) {
           if (e instanceof UnknownKeyError) throw new CliError(`query: --key ${JSON.stringify(values.key)}: no such entry in ${dbDir}`);
           throw e;
         }
-        printResults(io, values.json!, { key: values.key }, hits);
+        printResults(io, out, { key: values.key }, result);
         return 0;
       }
       if (values.text !== undefined) {
-        const [qv] = queryEmbedder ? await queryEmbedder.embedQueries([values.text]) : [undefined];
-        printResults(io, values.json!, { text: values.text }, await search(store, { text: values.text, queryVector: qv, k, excludeKeys }));
+        printResults(io, out, { text: values.text }, await library.search({ text: values.text, k, excludeKeys, vectorWeight }));
         return 0;
       }
-      await answerMany(io, queriesStream!, store, queryEmbedder, k, excludeKeys);
+      await answerMany(io, queriesStream!, library, usable, k, excludeKeys, vectorWeight);
       return 0;
     } finally {
-      store.close();
+      library.close();
     }
   } finally {
     await disposeEmbedder(embedder);
+  }
+}
+
+async function tableExists(dbDir: string, space: { embedderId: string; dim: number }, storageOptions?: Record<string, string>): Promise<boolean> {
+  try {
+    return await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space, ...(storageOptions ? { storageOptions } : {}) });
+  } catch (e) {
+    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`query: ${e.message}`, 1);
+    throw new CliError(`query: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
 
@@ -203,7 +261,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
  * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
  * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
  */
-async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[]): Promise<void> {
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Library, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number | undefined): Promise<void> {
   let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
   const flush = async () => {
     const texts = pending.filter((p) => p.text !== undefined);
@@ -212,10 +270,10 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
     for (const p of pending) {
       if (p.error) { io.stdout.write(JSON.stringify({ id: p.id, error: p.error }) + '\n'); continue; }
       try {
-        const hits = p.key !== undefined
-          ? await similarTo(store, p.key, k, { excludeKeys })
-          : await search(store, { text: p.text, queryVector: vecOf.get(p), k, excludeKeys });
-        io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(hits, embedder), results: hits.map(resultJson) }) + '\n');
+        const r = p.key !== undefined
+          ? await library.similar(p.key, { k, excludeKeys, vectorWeight })
+          : await library.search({ text: p.text!, queryVector: vecOf.get(p), k, excludeKeys, vectorWeight });
+        io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(r.hits, embedder), results: r.hits.map(resultJson) }) + '\n');
       } catch (e) {
         const msg = e instanceof UnknownKeyError ? e.message : `line ${p.line}: ${(e as Error).message.split('\n')[0]}`;
         io.stdout.write(JSON.stringify({ id: p.id, error: msg }) + '\n');
@@ -234,41 +292,32 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
   await flush();
 }
 
-async function openStore(dbDir: string, embedder: Embedder | null, cmd: string, storageOptions?: Record<string, string>, space?: VectorSpace): Promise<IndexStore> {
-  // A query never creates or rebuilds a table on shared object storage (other machines read it).
-  const at = { dir: dbDir, workspace: CLI_WORKSPACE, ...(storageOptions ? { storageOptions, readOnly: cmd === 'query' } : {}) };
-  try {
-    if (space && cmd === 'query' && !(await IndexStore.exists({ ...at, space }))) {
-      throw new CliError(`query: --db ${dbDir}: no index with Semantic Scholar vectors there (run related-papers index --s2-vectors first)`, 1);
-    }
-    if (space) return await IndexStore.open({ ...at, space });
-    return embedder
-      ? cmd === 'query' && !(await IndexStore.exists({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } }))
-        ? await IndexStore.openLatest(at)
-        : await IndexStore.open({ ...at, space: { embedderId: embedder.id, dim: embedder.dim } })
-      : await IndexStore.openLatest(at);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`${cmd}: ${e.message}`, 1);
-    throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
-  }
-}
-
-function printResults(io: CliIO, json: boolean, query: Record<string, string>, hits: Hit[]): void {
+function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, result: LibraryResult): void {
+  const { hits, embedding } = result;
   const mode = hits[0]?.mode;
-  if (json) {
-    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, results: hits.map(resultJson) }) + '\n');
+  if (out.json) {
+    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable }, results: hits.map(resultJson) }) + '\n');
     return;
   }
+  if (out.testModel) io.stdout.write(`(${TEST_MODEL_NOTE})\n`);
   if (hits.length === 0) io.stdout.write('no results\n');
   hits.forEach((h, i) => {
-    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.score.toFixed(3)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})\n`);
+    const why = h.why.length ? `  [${h.why.join('+')}]` : '';
+    io.stdout.write(`${String(i + 1).padStart(2)}. ${h.relevance.toFixed(2)} ${h.band.padEnd(7)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})${why}\n`);
   });
   if (mode === 'lexical') io.stdout.write('(lexical results only: no model vectors for this query)\n');
+  if (embedding.embedded < embedding.embeddable && embedding.embedded + embedding.embeddable > 0) {
+    io.stdout.write(`(${embeddingProgressText(embedding)}: meaning covers those, words cover all)\n`);
+  }
 }
 
+/** One hit in --json: `relevance` (calibrated 0..1) and `band` are what to show; `score` is the fusion order. */
 function resultJson(h: Hit) {
-  return { key: h.key, title: h.title, score: round(h.score), ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}), file: h.file, line: h.line };
+  return {
+    key: h.key, title: h.title, relevance: h.relevance, band: h.band, score: round(h.score),
+    ...(h.cosine !== undefined ? { cosine: round(h.cosine) } : {}),
+    evidence: h.evidence, why: h.why, terms: h.terms, file: h.file, line: h.line,
+  };
 }
 
 function modeOf(hits: Hit[], embedder: Embedder | null): SearchMode | null {
@@ -306,6 +355,12 @@ function storageOptionsOf(dbDir: string, args: string[] | undefined): Record<str
   // the failure itself is reported as one line. Set before LanceDB loads (it loads lazily on open).
   process.env.LANCEDB_LOG ??= 'error';
   return storageOptionsFor(dbDir, process.env, explicit);
+}
+
+function unitInterval(s: string, flag: string): number {
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new CliError(`${flag} must be a number from 0 to 1, not "${s}"`);
+  return n;
 }
 
 function positiveInt(s: string, flag: string): number {

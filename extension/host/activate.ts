@@ -9,11 +9,13 @@ import { handlePanelRequest, registerCommands, type CommandDeps } from './comman
 import { CursorFollower } from './cursorFollower';
 import { publishDiagnostics } from './diagnostics';
 import { FOCUS_VIEW_COMMAND, VIEW_ID } from './ids';
+import { registerPaperMenu } from './paperMenu';
 import { ResultsController } from './resultsController';
 import type { IndexStatus, Services } from './serviceApi';
 import { readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { RelatedPapersViewProvider } from './viewProvider';
+import { registerCitationProviders } from './providers';
 
 export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => Services;
 
@@ -21,8 +23,10 @@ export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.Log
 export function toStatusView(s: IndexStatus, seenScan: boolean): StatusView {
   const v: StatusView = { entries: s.entries, files: s.files, model: s.model, lexicalOnly: s.lexicalOnly };
   if (s.indexing) v.indexing = { ...s.indexing };
+  if (s.embedding) v.embedding = { ...s.embedding };
   if (s.storageError !== undefined) v.storageError = s.storageError;
   v.scanned = s.scanned ?? seenScan;
+  if (s.testModel) v.testModel = true;
   return v;
 }
 
@@ -34,9 +38,13 @@ export function showsScan(s: IndexStatus): boolean {
 /** What `activate` returns: the services, for the extension-host tests (and other extensions, read-only use). */
 export interface RelatedPapersApi {
   services(): Services;
+  /** Milliseconds from the start of `activate` to its return and to the first status-bar update (bench:host). */
+  timings(): { activateMs: number; firstStatusMs: number | undefined };
 }
 
 export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): RelatedPapersApi {
+  const t0 = performance.now();
+  let firstStatusMs: number | undefined;
   const log = vscode.window.createOutputChannel('Related Papers', { log: true });
   context.subscriptions.push(log);
 
@@ -54,7 +62,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     seenScan ||= showsScan(st);
     return toStatusView(st, seenScan);
   };
-  const statusBar = new StatusBar(FOCUS_VIEW_COMMAND);
+  const statusBar = new StatusBar(FOCUS_VIEW_COMMAND, () => { firstStatusMs ??= performance.now() - t0; });
   const diagnostics = vscode.languages.createDiagnosticCollection('relatedPapers');
   context.subscriptions.push(statusBar, diagnostics);
 
@@ -90,11 +98,11 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     }
   };
 
-  const controller = new ResultsController(getServices, { send: (m) => view.send(m) }, () => readSettings(), log);
+  const controller = new ResultsController(getServices, { send: (m) => view.send(m) }, () => readSettings(), log, context.workspaceState);
   let follower: CursorFollower;
   const deps = (): CommandDeps => ({ services: getServices, controller, follower, view, log });
   view = new RelatedPapersViewProvider(context.extensionUri, log, (msg) => handlePanelRequest(msg, deps()));
-  follower = new CursorFollower(controller, () => view.visible, start);
+  follower = new CursorFollower(controller, () => view.visible, start, (file, line) => getServices().entryAt?.(file, line) ?? Promise.resolve(undefined));
   context.subscriptions.push(
     view,
     follower,
@@ -107,7 +115,10 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     }),
   );
   registerCommands(context, deps());
+  registerPaperMenu(context, (msg) => handlePanelRequest(msg, deps()), (m) => view.notify(m), log);
+  registerCitationProviders(context, { services: getServices, start, log, similar: async (key) => { await vscode.commands.executeCommand(FOCUS_VIEW_COMMAND); await controller.similarToEntry(key); } });
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
-  return { services: getServices };
+  const activateMs = performance.now() - t0;
+  return { services: getServices, timings: () => ({ activateMs, firstStatusMs }) };
 }

@@ -26,7 +26,7 @@ export class SemanticScholarHost implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private cached?: { id: string; source: S2VectorSource };
   /** The personal library by key (set by the services): seeds and "already in your library". */
-  library: () => ReadonlyMap<string, StoredEntry> = () => new Map();
+  library: () => ReadonlyMap<string, Pick<StoredEntry, 'key' | 'doi' | 'arxiv_id' | 'title'>> = () => new Map();
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: { info(m: string): void; warn(m: string): void }) {
     this.disposables.push(
@@ -111,7 +111,7 @@ export class SemanticScholarHost implements vscode.Disposable {
     const lang = editor && CursorFollower.languageOf(editor.document);
     if (!editor || !lang || lang === 'bibtex') throw new Error('open the LaTeX, Markdown or Typst document whose citations should seed the recommendations');
     const library = this.library();
-    const cited = extractContext(editor.document.getText(), 0, lang).citedKeys.map((k) => library.get(k)).filter((e): e is StoredEntry => e !== undefined);
+    const cited = extractContext(editor.document.getText(), 0, lang).citedKeys.map((k) => library.get(k)).filter((e) => e !== undefined);
     const dismissed = this.context.globalState.get<string[]>(DISMISSED_STATE, []);
     if (seedIds({ cited, dismissed }).positive.length === 0) throw new NoSeedsError();
     if (!(await this.consented())) return;

@@ -21,6 +21,8 @@ export interface QueryOptions {
   /** Keys not to return (e.g. already cited in the paragraph). */
   excludeKeys?: string[];
   minScore?: number;
+  /** Only entries from these bibliography files (absolute paths); absent = every file. */
+  files?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -31,8 +33,19 @@ export interface Services extends vscode.Disposable {
   suggest(text: string, opts: QueryOptions): Promise<PaperHit[]>;
   /** Entries similar to the entry `key` (its proximity vector). */
   similar(key: string, opts: QueryOptions): Promise<PaperHit[]>;
-  /** Metadata of one entry, for "Open entry" and for marking cited keys. */
+  /** Optional (added by the panel's file filter): the indexed bibliography files and their entry counts. */
+  indexedFiles?(): { file: string; entries: number }[];
+  /** Metadata of one entry, for "Open entry" and for marking cited keys (no abstract). */
   lookup(key: string): PaperHit | undefined;
+  /** Index and vector-cache tables by model with their size; delete those of models no longer in use. */
+  readonly storage?: {
+    list(): Promise<import('../core/app/storage').StorageItem[]>;
+    delete(items: readonly import('../core/app/storage').StorageItem[]): Promise<number>;
+  };
+  /** Crashes and restarts of THE worker thread so far. */
+  workerHealth?(): { crashes: number; restarts: number };
+  /** Key of the indexed entry whose definition starts at or before `line` (1-based) of `file`. */
+  entryAt?(file: string, line: number): Promise<string | undefined>;
   /** Full (re)index of the workspace bibliographies with progress + cancellation. */
   reindex(progress?: (done: number, total: number, message?: string) => void, token?: AbortSignal): Promise<void>;
   /**
@@ -53,4 +66,11 @@ export interface Services extends vscode.Disposable {
    * The UI publishes them to the Problems panel (`extension/host/diagnostics.ts`).
    */
   readonly onDidChangeDiagnostics?: vscode.Event<import('../core/types').SourceDiagnostic[]>;
+  /**
+   * Optional (citations in the line, host/providers): the compact catalog of the indexed entries — key, title,
+   * family names, year, venue, file, line; no abstracts. A new array whenever the index changed.
+   */
+  citationCatalog?(): readonly import('../core/citations/catalog').CatalogEntry[];
+  /** Optional (host/providers): every stored entry of `key`, with its abstract, read from the store on demand. */
+  entriesOf?(key: string): Promise<import('../core/index/store').StoredEntry[]>;
 }

@@ -10,17 +10,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi';
 import type { SourceDiagnostic } from '../core/types';
-import { IndexStore, DISPLAY_COLUMNS, toEntry, type StoredEntry } from '../core/index/store';
-import { indexFiles, removeFiles } from '../core/index/indexer';
-import { search, similarTo } from '../core/index/search';
+import type { CatalogEntry, StoredEntry } from '../core/index/store';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { entriesByKey } from './paperHit';
+import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
-import { WorkerClient } from '../../models/worker/client';
-import { ModelManager } from './modelManager';
-import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { Library, embeddingProgressText } from '../core/app/library';
 import { SharedIndexHost } from './sharedIndex';
 import { SemanticScholarHost } from './semanticScholar';
+import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
+import { WorkerClient } from '../worker/client';
+import { ModelManager } from './modelManager';
+import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { catalogEntry, type CatalogEntry as CitationEntry } from '../core/citations/catalog';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -37,41 +38,58 @@ class WorkspaceServices implements Services {
 
   private readonly worker: WorkerClient;
   private readonly model: ModelManager;
+  /** The application layer (core/app): tables, vector cache, indexing and search rules shared with the CLI. */
+  private readonly library: Library;
+  /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
+  private readonly shared: SharedIndexHost;
+  /** relatedPapers.semanticScholar.vectors: precomputed SPECTER2 vectors (opt-in, identifiers only). */
+  private readonly s2: SemanticScholarHost;
   private readonly disposables: vscode.Disposable[] = [];
-  private store?: IndexStore;
-  private storeSpace?: string;
-  /** The open in progress: opens are serialised (two concurrent LanceDB opens of one table race). */
-  private opening?: Promise<IndexStore | undefined>;
   private statusValue: IndexStatus;
-  private entries = new Map<string, StoredEntry>();
+  /** One compact row per key (no abstracts: the host never holds every abstract), for lookup/cited marks. */
+  private entries = new Map<string, CatalogEntry>();
   /** Diagnostics per file, replaced file by file as files are re-parsed. */
   private readonly diagnostics = new Map<string, SourceDiagnostic[]>();
   private queue: Promise<unknown> = Promise.resolve();
   private running?: AbortController;
   private started = false;
-  /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
-  private readonly shared: SharedIndexHost;
-  /** relatedPapers.semanticScholar.vectors: precomputed SPECTER2 vectors (opt-in, identifiers only). */
-  private readonly s2: SemanticScholarHost;
+  private readonly rebuiltShown = new Set<string>();
+  private readonly indexDir: string;
+  private readonly vectorCacheDir: string;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
+  constructor(context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     // The worker script is located from the extension's own URI (works from a .vsix and from source).
     this.worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
-    this.worker.onCrash = (m) => log.error(m);
+    this.worker.onCrash = (m) => log.error(`${m}; the next request starts a fresh worker`);
+    this.worker.onRestart = (n) => log.info(`worker: restarted (${n} so far); the model was reloaded`);
     this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
-    this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
+    const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+    this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
+    // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
+    this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
     this.shared = new SharedIndexHost(log);
     this.s2 = new SemanticScholarHost(context, log);
     this.s2.library = () => this.entries;
+    this.library = new Library({
+      space: (m) => this.s2.space(m),
+      vectorSource: () => this.s2.source(),
+      dbDir: this.indexDir,
+      workspace,
+      model: this.model,
+      vectorCacheDir: this.vectorCacheDir,
+      parse: (file) => this.worker.call('parse', { file }),
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+    });
+    this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
       this.shared,
       this.s2,
-      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
+      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar.vectors')) {
           this.enqueueFullIndex();
         }
       }),
@@ -91,7 +109,10 @@ class WorkspaceServices implements Services {
   private watchFiles(): void {
     if (this.started) return;
     this.started = true;
-    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b)));
+    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b), (uri) => {
+      const { include, exclude } = this.fileRule();
+      return new BibliographyFilter(include, exclude).accepts(vscode.workspace.asRelativePath(uri, false));
+    }));
   }
 
   /** Background full index with window progress, escalated to a cancellable notification when slow. */
@@ -129,28 +150,22 @@ class WorkspaceServices implements Services {
   }
 
   private async runIndex(signal: AbortSignal, progress?: (done: number, total: number, message?: string) => void): Promise<void> {
-    const store = await this.openStore();
-    if (!store) return;
+    if (!(await this.openStore())) return;
     const files = await this.findFiles();
-    const embedder = await this.model.ensure();
     this.running = new AbortController();
     signal.addEventListener('abort', () => this.running?.abort(), { once: true });
     this.setStatus({ files: files.length, indexing: { done: 0, total: files.length, message: 'reading bibliographies' } });
     try {
-      const vectorSource = await this.s2.source();
-      const summary = await indexFiles(files, {
-        store,
-        embedder: ownEmbedder(store, embedder),
-        vectorSource,
+      const summary = await this.library.index(files, {
         signal: this.running.signal,
-        parse: (file) => this.worker.call('parse', { file }),
+        restarts: () => this.worker.restarts,
         onProgress: (done, total, message) => {
           this.setStatus({ indexing: { done, total, message } });
           progress?.(done, total, message);
         },
+        onEmbedProgress: (embedded, embeddable) => this.setStatus({ embedding: { embedded, embeddable } }),
       });
-      this.s2.reportRun(vectorSource);
-      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, s2 vectors ${summary.sourced}, reused ${summary.reused}, updated ${summary.updated}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics`);
+      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused} (${summary.fromCache} from the shared cache), updated ${summary.updated}, moved ${summary.moved}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics${summary.workerRestarts ? `, ${summary.workerRestarts} worker restarts` : ''}; lexical search ready after ${summary.timingsMs.lexicalReadyMs ?? 0} ms of writing`);
       this.diagnostics.clear();
       this.addDiagnostics(files, summary.diagnostics);
     } finally {
@@ -162,24 +177,16 @@ class WorkspaceServices implements Services {
 
   private onFilesChanged(b: WatchBatch): void {
     void this.serialise(async () => {
-      const store = await this.openStore();
-      if (!store) return;
+      if (!(await this.openStore())) return;
       if (b.deleted.length) {
-        const n = await removeFiles(store, b.deleted);
+        const n = await this.library.removeFiles(b.deleted);
         for (const f of b.deleted) this.diagnostics.delete(f);
         this.log.info(`index: ${b.deleted.length} files deleted, ${n} rows removed`);
       }
       if (b.changed.length) {
-        const embedder = await this.model.ensure();
-        const summary = await indexFiles(b.changed, {
-          store,
-          embedder: ownEmbedder(store, embedder),
-          vectorSource: await this.s2.source(),
-          scope: 'only',
-          parse: (file) => this.worker.call('parse', { file }),
-        });
+        const summary = await this.library.index(b.changed, { scope: 'only', restarts: () => this.worker.restarts });
         this.addDiagnostics(b.changed, summary.diagnostics);
-        this.log.info(`index: ${b.changed.length} changed files; embedded ${summary.embedded}, reused ${summary.reused}, removed ${summary.removed}`);
+        this.log.info(`index: ${b.changed.length} changed files; embedded ${summary.embedded}, reused ${summary.reused}, moved ${summary.moved}, removed ${summary.removed}`);
       }
       this.diagEmitter.fire([...this.diagnostics.values()].flat());
       await this.refreshEntries();
@@ -196,87 +203,133 @@ class WorkspaceServices implements Services {
     this.diagEmitter.fire([...this.diagnostics.values()].flat());
   }
 
-  /**
-   * Opens the table for the current model's vector space (or the lexical one without a model).
-   * A model change opens a different table: vectors of two models never mix.
-   */
-  private openStore(): Promise<IndexStore | undefined> {
-    const previous = this.opening ?? Promise.resolve(undefined);
-    const next = previous.catch(() => undefined).then(() => this.openStoreNow());
-    this.opening = next;
-    return next;
-  }
-
-  private async openStoreNow(): Promise<IndexStore | undefined> {
-    const embedder = await this.model.ensure();
-    const space = this.s2.space(embedder ? { embedderId: embedder.id, dim: embedder.dim } : null);
-    const spaceId = space ? `${space.embedderId}/${space.dim}` : 'lexical';
-    if (this.store && this.storeSpace === spaceId) return this.store;
-    this.store?.close();
-    this.store = undefined;
-    const dir = path.join(this.context.globalStorageUri.fsPath, 'index');
-    const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+  /** Opens the index table (the library picks it by model); a failure becomes a status the UI shows. */
+  private async openStore(): Promise<boolean> {
     try {
-      const store = space
-        ? await IndexStore.open({ dir, workspace, space })
-        : await IndexStore.openLatest({ dir, workspace });
-      if (store.rebuilt) {
-        this.log.warn(`index: ${store.rebuilt.reason}`);
+      const store = await this.library.open();
+      if (store.rebuilt && !this.rebuiltShown.has(store.tableName)) {
+        this.rebuiltShown.add(store.tableName);
         void vscode.window.showWarningMessage(`Related Papers: ${store.rebuilt.reason}. It is being re-indexed.`);
       }
-      this.store = store;
-      this.storeSpace = spaceId;
-      this.setStatus({ storageError: undefined, lexicalOnly: !store.hasVectors });
-      return store;
+      this.setStatus({ storageError: undefined, lexicalOnly: !store.hasVectors || this.model.current.kind !== 'ready' });
+      return true;
     } catch (e) {
       const message = e instanceof NativeUnavailableError ? e.info.userMessage : `the index could not be opened: ${(e as Error).message}`;
       this.log.error(`index: ${message}`);
       this.setStatus({ storageError: message });
-      return undefined;
+      return false;
     }
   }
 
+  /**
+   * The workspace's bibliographies by THE rule the watcher applies too (core/bib/fileFilter.ts): the
+   * include globs, minus relatedPapers.exclude AND files.exclude (findFiles' exclude argument would
+   * replace files.exclude, so both are merged), and bibliography names only (no package.json, CI YAML).
+   */
   private async findFiles(): Promise<string[]> {
-    const cfg = vscode.workspace.getConfiguration('relatedPapers');
-    const include = cfg.get<string[]>('include', ['**/*.bib']);
-    const exclude = cfg.get<string[]>('exclude', []);
+    const { include, exclude } = this.fileRule();
     const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
+    const filter = new BibliographyFilter(include, exclude);
     const found = new Set<string>();
     for (const glob of include) {
       for (const uri of await vscode.workspace.findFiles(glob, excludeGlob)) {
-        if (uri.scheme === 'file') found.add(uri.fsPath);
+        if (uri.scheme === 'file' && filter.accepts(vscode.workspace.asRelativePath(uri, false))) found.add(uri.fsPath);
       }
     }
     return [...found].sort();
   }
 
+  private fileRule(): { include: string[]; exclude: string[] } {
+    const cfg = vscode.workspace.getConfiguration('relatedPapers');
+    const include = cfg.get<string[]>('include', ['**/*.bib']);
+    const exclude = [...cfg.get<string[]>('exclude', []), ...enabledGlobs(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'))];
+    return { include, exclude };
+  }
+
   private async refreshEntries(): Promise<void> {
-    const store = this.store;
-    if (!store) return;
-    const rows = await store.table.query().select([...DISPLAY_COLUMNS]).toArray();
-    const entries = entriesByKey(rows.map(toEntry));
+    if (!this.library.current) return;
+    const catalog = await this.library.catalog();
+    const entries = new Map<string, CatalogEntry>();
+    for (const e of catalog) {
+      const prev = entries.get(e.key);
+      if (!prev || (prev.synthetic_key && !e.synthetic_key)) entries.set(e.key, e);
+    }
     this.entries = entries;
-    this.setStatus({ entries: entries.size });
+    const embedding = await this.library.embeddingProgress();
+    this.setStatus({ entries: entries.size, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable } });
+    this.citeCatalog = catalog.map(catalogEntry);
   }
 
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
-    const store = await this.openStore();
-    if (!store) return [];
-    const embedder = ownEmbedder(store, await this.model.ensure());
-    const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
-    return this.shared.search({ queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, (q) => search(store, q), store, this.entries.values());
+    if (!(await this.openStore())) return [];
+    // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
+    const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
+    const vectorWeight = w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue;
+    // With a shared index the query vector is made once here and used on both sides (same model only).
+    const store = this.library.current;
+    const embedder = this.shared.configured() ? await this.model.ensure() : null;
+    const own = embedder && store?.space?.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
+    const queryVector = own && text.trim() ? (await own.embedQueries([text], { signal: opts.signal }))[0] : undefined;
+    const personal = async () => {
+      const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight, ...(queryVector ? { queryVector } : {}) });
+      if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
+      return r.hits;
+    };
+    return this.shared.search({ text, queryVector, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, personal, store?.space ?? null, this.entries.values());
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
-    const store = await this.openStore();
-    if (!store) return [];
-    const personal = () => similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return (await this.shared.similar(store, key, personal, this.entries.values(), opts.k)) ?? (await personal()).map(hitToPaper);
+    if (!(await this.openStore())) return [];
+    const personal = async () => (await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore })).hits;
+    const store = this.library.current;
+    return (store && (await this.shared.similar(store, key, personal, this.entries.values(), opts.k))) ?? (await personal()).map(hitToPaper);
+  }
+
+  /** The worker's life so far (for the log and the tests): crashes and restarts. */
+  workerHealth(): { crashes: number; restarts: number } {
+    return { crashes: this.worker.crashCount, restarts: this.worker.restarts };
+  }
+
+  readonly storage = {
+    list: async (): Promise<StorageItem[]> => {
+      const embedder = await this.model.ensure();
+      return listStorage({ index: this.indexDir, vectorCache: this.vectorCacheDir }, embedder?.id ?? null);
+    },
+    delete: (items: readonly StorageItem[]): Promise<number> => {
+      // The open table is never among them (it belongs to the model in use), so no handle is pulled away.
+      const open = this.library.current?.tableName;
+      return deleteStorage(items.filter((i) => i.name !== open));
+    },
+  };
+
+  /** The entry at `line` of `file` from the index's own positions (no scan of the document). */
+  async entryAt(file: string, line: number): Promise<string | undefined> {
+    if (!this.library.current) return undefined;
+    return (await this.library.entryAt(file, line))?.key;
+  }
+
+  indexedFiles(): { file: string; entries: number }[] {
+    const counts = new Map<string, number>();
+    for (const e of this.entries.values()) counts.set(e.file, (counts.get(e.file) ?? 0) + 1);
+    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
+  }
+
+  // ---- citations in the line (host/providers): a compact catalog, abstracts on demand
+  private citeCatalog: CitationEntry[] = [];
+
+  citationCatalog(): readonly CitationEntry[] {
+    return this.citeCatalog;
+  }
+
+  async entriesOf(key: string): Promise<StoredEntry[]> {
+    if (!(await this.openStore())) return [];
+    return this.library.lookup(key);
   }
 
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
-    return e ? entryToPaper(e, 0) : this.shared.lookup(key);
+    // Compact rows carry no abstract; the panel fetches abstracts with the hits it shows.
+    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : this.shared.lookup(key);
   }
 
   ensureInLibrary(key: string): Promise<string | undefined> {
@@ -300,12 +353,8 @@ class WorkspaceServices implements Services {
     for (const d of this.disposables) d.dispose();
     this.statusEmitter.dispose();
     this.diagEmitter.dispose();
-    this.store?.close();
+    this.library.close();
     void this.worker.dispose();
   }
 }
 
-/** The model's embedder only for a table of its own vector space (never into S2's, or another model's). */
-function ownEmbedder<E extends { id: string; dim: number }>(store: IndexStore, embedder: E | null): E | null {
-  return embedder && store.space && store.space.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
-}

@@ -9,13 +9,15 @@ import * as vscode from 'vscode';
 import { federatedSearch, identityIndex, type FederatedHit, type SearchFn } from '../core/index/federated';
 import { SharedIndex } from '../core/remote/sharedIndex';
 import { entryToBibtex, safeBibKey, uniqueBibKey } from '../core/bib/serialise';
-import { entryToPaper, type PaperHit } from '../core/index/paper';
+import { entryToPaper, hitToPaper, type PaperHit } from '../core/index/paper';
 import type { IndexStore, StoredEntry } from '../core/index/store';
 import type { Hit } from '../core/index/search';
 import type { VectorSpace } from '../core/index/schema';
 import { SECTION } from './settings';
 
 export type OriginPaperHit = PaperHit & { origin: 'personal' | 'shared' };
+/** A row of the personal library as the host keeps it (the compact catalogue: no abstract). */
+export type LibraryEntry = Omit<StoredEntry, 'type' | 'abstract'> & Partial<Pick<StoredEntry, 'type' | 'abstract'>>;
 
 export class SharedIndexHost implements vscode.Disposable {
   private shared?: SharedIndex;
@@ -25,6 +27,11 @@ export class SharedIndexHost implements vscode.Disposable {
   constructor(private readonly log: { warn(m: string): void; info(m: string): void }) {
     // LanceDB's native retry warnings would flood the log for an unreachable store; we report once.
     process.env.LANCEDB_LOG ??= 'error';
+  }
+
+  /** Whether relatedPapers.sharedIndex is set (cheap; no I/O). */
+  configured(): boolean {
+    return vscode.workspace.getConfiguration(SECTION).get<string>('sharedIndex', '').trim() !== '';
   }
 
   private current(space: VectorSpace | null): SharedIndex | undefined {
@@ -43,19 +50,22 @@ export class SharedIndexHost implements vscode.Disposable {
   async search(
     q: Parameters<SearchFn>[0],
     personal: SearchFn,
-    store: IndexStore,
-    library: Iterable<StoredEntry>,
-    exclude: readonly StoredEntry[] = [],
+    space: VectorSpace | null,
+    library: Iterable<LibraryEntry>,
+    exclude: readonly Pick<StoredEntry, 'doi' | 'arxiv_id' | 'title'>[] = [],
   ): Promise<OriginPaperHit[]> {
-    const shared = this.current(store.space);
-    const r = await federatedSearch(q, personal, shared?.search, { resolveLocal: shared ? identityIndex(library) : undefined, exclude });
+    const shared = this.current(space);
+    const local = shared ? identityIndex(library) : undefined;
+    // Compact catalogue rows carry no abstract/type: enough to show and cite the user's own entry.
+    const resolveLocal = local && ((ids: readonly string[]) => { const e = local(ids); return e && { type: '', abstract: '', ...e }; });
+    const r = await federatedSearch(q, personal, shared?.search, { resolveLocal, exclude });
     if (r.sharedError) this.report(r.sharedError);
     else if (shared) this.lastMessage = undefined;
     return r.hits.map(toPaper);
   }
 
   /** Similar papers: the entry's own vector (or its text) is the query on both sides. */
-  async similar(store: IndexStore, key: string, personal: () => Promise<Hit[]>, library: Iterable<StoredEntry>, k: number): Promise<OriginPaperHit[] | undefined> {
+  async similar(store: IndexStore, key: string, personal: () => Promise<Hit[]>, library: Iterable<LibraryEntry>, k: number): Promise<OriginPaperHit[] | undefined> {
     if (!this.current(store.space)) return undefined;
     const entries = await store.entriesByKey(key);
     const e = entries[0];
@@ -63,7 +73,7 @@ export class SharedIndexHost implements vscode.Disposable {
     let queryVector: Float32Array | undefined;
     for (const x of entries) if ((queryVector = await store.vectorOf(x.uid))) break;
     const text = queryVector ? undefined : `${e.title}\n${e.abstract}`;
-    return this.search({ text, queryVector, k, excludeKeys: [key] }, () => personal(), store, library, [e]);
+    return this.search({ text, queryVector, k, excludeKeys: [key] }, () => personal(), store.space, library, [e]);
   }
 
   /** A shared-only paper from recent results, for Open DOI / Open entry. */
@@ -104,7 +114,7 @@ export class SharedIndexHost implements vscode.Disposable {
 }
 
 function toPaper(h: FederatedHit): OriginPaperHit {
-  return { ...entryToPaper(h.fields, h.score, h.cosine), origin: h.origin };
+  return { ...hitToPaper(h), origin: h.origin };
 }
 
 /**

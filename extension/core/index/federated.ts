@@ -59,8 +59,8 @@ export interface FuseOptions {
 }
 
 /** identity → entry, for FuseOptions.resolveLocal over the whole personal library. */
-export function identityIndex(entries: Iterable<StoredEntry>): (identities: readonly string[]) => StoredEntry | undefined {
-  const map = new Map<string, StoredEntry>();
+export function identityIndex<E extends Pick<StoredEntry, 'doi' | 'arxiv_id' | 'title'>>(entries: Iterable<E>): (identities: readonly string[]) => E | undefined {
+  const map = new Map<string, E>();
   for (const e of entries) for (const id of paperIdentities(e)) if (!map.has(id)) map.set(id, e);
   return (ids) => ids.map((id) => map.get(id)).find((e) => e !== undefined);
 }
@@ -134,7 +134,7 @@ export async function federatedSearch(
     const excludeKeys = new Set(q.excludeKeys ?? []);
     // Over-fused then cut: a shared copy resolved to an excluded personal entry must not take a slot.
     const hits = fuseFederated(mine, theirs.hits, q.k + excludeKeys.size, opts)
-      .filter((h) => !(h.origin === 'personal' && excludeKeys.has(h.key)) && h.score >= (q.minScore ?? 0))
+      .filter((h) => !(h.origin === 'personal' && excludeKeys.has(h.key)) && h.relevance >= (q.minScore ?? 0))
       .slice(0, q.k);
     return { hits };
   } finally {

@@ -5,7 +5,8 @@
 export type { Embedder, PaperText } from './embedder';
 export { IndexStore, type OpenStoreOptions, type RebuiltInfo, type StoredEntry, type StoredRowState } from './store';
 export { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from './indexer';
-export { search, similarTo, UnknownKeyError, RRF_K, type Hit, type SearchMode, type SearchQuery } from './search';
+export { search, similarTo, UnknownKeyError, RRF_K, DEFAULT_VECTOR_WEIGHT, type Hit, type SearchMode, type SearchQuery, type Evidence, type Why } from './search';
+export { bandOf, calibrationFor, STRONG, RELATED, type Band, type Calibration } from './calibration';
 export { hitToPaper, entryToPaper, type PaperHit } from './paper';
 export { findBibliographyFiles } from './discover';
 export { loadLanceDb, loadOnnxRuntime, loadNative, detectCpu, NativeUnavailableError, type NativeLoadError, type NativeLoadResult } from './nativeLoader';

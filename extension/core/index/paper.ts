@@ -4,7 +4,8 @@
  * Every string is still hostile: the webview must render it as text.
  */
 import { AUTHOR_SEPARATOR } from './schema';
-import type { Hit } from './search';
+import type { Evidence, Hit, Why } from './search';
+import type { Band } from './calibration';
 import type { StoredEntry } from './store';
 
 /** One ranked paper, ready for display. Every string here came from a bibliography: treat it as hostile. */
@@ -20,8 +21,17 @@ export interface PaperHit {
   url?: string;
   file: string;
   line: number;
-  /** Fused relevance in [0, 1] (for the score bar). */
+  /** Fusion score in [0, 1]: the ORDER of the results, not a relevance (do not display it as one). */
   score: number;
+  /** Calibrated relevance 0..1 (core/index/calibration.ts) — the number to show; set for ranked hits. */
+  relevance?: number;
+  band?: Band;
+  /** The numbers behind the relevance (tooltip). */
+  evidence?: Evidence;
+  /** 'meaning' (cosine), 'words' (shared terms), or both. */
+  why?: Why[];
+  /** Lower-cased words of title/abstract sharing a stem with the query: highlight them case-insensitively. */
+  terms?: string[];
   /** Cosine similarity when the vector path contributed, else undefined (lexical-only hit). */
   cosine?: number;
   /**
@@ -52,5 +62,5 @@ export function entryToPaper(e: StoredEntry, score = 0, cosine?: number): PaperH
 }
 
 export function hitToPaper(h: Hit): PaperHit {
-  return entryToPaper(h.fields, h.score, h.cosine);
+  return { ...entryToPaper(h.fields, h.score, h.cosine), relevance: h.relevance, band: h.band, evidence: h.evidence, why: h.why, terms: h.terms };
 }

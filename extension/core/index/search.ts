@@ -1,10 +1,18 @@
 /**
  * Hybrid retrieval over the index: cosine vector search and BM25 full-text search (both LanceDB),
- * fused by reciprocal rank fusion. Filters run inside LanceDB (prefilter), not after the top-k cut,
- * so excluding keys never returns fewer than k hits when more exist.
+ * ordered by WEIGHTED reciprocal rank fusion. Filters run inside LanceDB (prefilter), not after the
+ * top-k cut, so excluding keys never returns fewer than k hits when more exist.
+ *
+ * The order comes from fusion; what a hit SHOWS is its calibrated `relevance` (calibration.ts): the
+ * evidence of each retriever compared with what chance gives in this library. `minScore` filters on it.
  */
 import type { IndexStore, StoredEntry } from './store';
 import { sqlIn } from './schema';
+import {
+  bandOf, calibrationFor, cosinePercentile, cosineRelevance, modelSeparates, normaliseBm25, wordsQuery, wordsRelevance, RELATED,
+  type Band, type Calibration, type CosineCalibration,
+} from './calibration';
+import { sharedWords } from './terms';
 
 export type SearchMode = 'hybrid' | 'lexical' | 'vector';
 
@@ -18,9 +26,36 @@ export interface SearchQuery {
   excludeKeys?: readonly string[];
   /** Only entries from these source files. */
   files?: readonly string[];
-  /** Drop hits whose fused score is below this (0..1). */
+  /** Drop hits whose calibrated relevance is below this (0..1). */
   minScore?: number;
+  /**
+   * Weight of the vector ranking in the fusion, 0..1 (the full-text ranking gets 1 − w). Only the order
+   * depends on it, not the relevance. Given: used as given. Omitted: DEFAULT_VECTOR_WEIGHT, or 0 when
+   * the index's calibration shows the model's cosines at chance level (the random-weight test model).
+   */
+  vectorWeight?: number;
+  /** 'entry' when queryVector is a stored paper vector (similar papers): calibrated against entry–entry pairs. */
+  queryKind?: 'text' | 'entry';
+  /**
+   * The model's query encoder, used only when the index's calibration has to be (re)computed: with
+   * it the cosine is calibrated on real query vectors (see calibration.ts). Optional.
+   */
+  embedQueries?: (texts: string[]) => Promise<Float32Array[]>;
 }
+
+/** What each retriever said about a hit (the numbers behind the relevance, for a tooltip). */
+export interface Evidence {
+  /** Cosine to the query vector (when the vector retriever found the hit). */
+  cosine?: number;
+  /** LanceDB's BM25 `_score` (when the full-text retriever found the hit). */
+  bm25?: number;
+  /** Fraction of random query–entry pairs of this library with a lower cosine. */
+  cosinePercentile?: number;
+  /** BM25 divided by the query's own maximum attainable BM25 (0..1). */
+  bm25Normalised?: number;
+}
+
+export type Why = 'meaning' | 'words';
 
 export interface Hit {
   key: string;
@@ -28,9 +63,17 @@ export interface Hit {
   file: string;
   line: number;
   fields: StoredEntry;
-  /** Reciprocal-rank-fusion score normalised to [0,1]: 1 = ranked first by every retriever that ran. */
+  /** Weighted reciprocal-rank-fusion score normalised to [0,1] (1 = ranked first by every retriever that ran): the ORDER, not a relevance. */
   score: number;
-  /** Cosine similarity to the query vector when the vector retriever found this entry. */
+  /** Calibrated relevance 0..1 (calibration.ts): comparable across queries; what the UI shows. */
+  relevance: number;
+  band: Band;
+  evidence: Evidence;
+  /** Which evidence vouches for the hit: 'meaning' (cosine), 'words' (shared terms), or both. */
+  why: Why[];
+  /** Words of the title/abstract that share an index term (stem) with the query, lower-cased, for highlighting. */
+  terms: string[];
+  /** Cosine similarity to the query vector when the vector retriever found this entry (= evidence.cosine). */
   cosine?: number;
   /** Which retrievers ran for this query; 'lexical' also when no vector was available (no model). */
   mode: SearchMode;
@@ -38,6 +81,11 @@ export interface Hit {
 
 /** The usual constant of reciprocal rank fusion (Cormack et al. 2009). */
 export const RRF_K = 60;
+/**
+ * Equal weights = plain RRF. Not tuned: the only model available to measure with here has random
+ * weights (its vector half is noise, so any measurement would push the weight to 0); see the README.
+ */
+export const DEFAULT_VECTOR_WEIGHT = 0.5;
 /** Bounds what reaches the FTS tokenizer: a cursor paragraph is short; a pasted book is not a query. */
 const MAX_QUERY_CHARS = 4000;
 
@@ -52,14 +100,27 @@ export async function search(store: IndexStore, q: SearchQuery): Promise<Hit[]> 
     throw new Error(`query vector has ${q.queryVector!.length} dimensions; the index table holds ${store.space!.dim}-d vectors of ${store.space!.embedderId}`);
   }
   const text = (q.text ?? '').slice(0, MAX_QUERY_CHARS).trim();
-  // The two retrievers run concurrently (LanceDB executes each on its own worker threads).
-  const lists = await Promise.all([
-    ...(useVector ? [vectorList(store, q.queryVector!, where, pool)] : []),
-    ...(text ? [textList(store, text, where, pool)] : []),
+  if (!useVector && !text) return [];
+  const w = clampWeight(q.vectorWeight ?? DEFAULT_VECTOR_WEIGHT);
+  // The two retrievers and the calibration read run concurrently (LanceDB executes each on its own threads).
+  const [vec, txt, cal] = await Promise.all([
+    useVector ? vectorList(store, q.queryVector!, where, pool) : undefined,
+    text ? textList(store, text, where, pool) : undefined,
+    calibrationFor(store, { embedQueries: q.embedQueries }),
   ]);
-  if (lists.length === 0) return [];
+  // A model whose cosines, measured on this library, do not tell a paper's own title from chance
+  // (calibration.ts: the random-weight test model) gets no say in the order; its evidence is still reported.
+  const wVec = q.vectorWeight === undefined && (q.queryKind ?? 'text') === 'text' && modelSeparates(cal?.query) === false ? 0 : w;
+  const lists: Weighted[] = [];
+  if (vec) lists.push({ items: vec, weight: wVec });
+  if (txt) lists.push({ items: txt, weight: 1 - w });
   const mode: SearchMode = useVector && text ? 'hybrid' : useVector ? 'vector' : 'lexical';
-  return toHits(store, fuse(lists, k, q.minScore ?? 0), mode);
+  const scorer = relevanceScorer(cal, text, q.queryKind ?? 'text');
+  // With a relevance floor, rank the whole pool so the floor never leaves fewer than k when more pass.
+  const minScore = q.minScore ?? 0;
+  const fused = fuse(lists, minScore > 0 ? pool : k, 0).map((f) => ({ ...f, ...scorer(f) }));
+  const kept = fused.filter((f) => f.relevance >= minScore).slice(0, k);
+  return toHits(store, kept, mode, scorer);
 }
 
 /** Entries similar to `key` by its stored vector; lexical on its title+abstract when it has none. */
@@ -72,7 +133,7 @@ export async function similarTo(store: IndexStore, key: string, k: number, opts:
     if (vector) break;
   }
   const excludeKeys = [...(opts.excludeKeys ?? []), key];
-  if (vector) return search(store, { ...opts, k, queryVector: vector, excludeKeys });
+  if (vector) return search(store, { ...opts, k, queryVector: vector, excludeKeys, queryKind: 'entry' });
   const e = entries[0];
   return search(store, { ...opts, k, text: `${e.title}\n${e.abstract}`, excludeKeys });
 }
@@ -84,7 +145,9 @@ export class UnknownKeyError extends Error {
   }
 }
 
-interface Ranked { uid: string; key: string; cosine?: number }
+interface Ranked { uid: string; key: string; cosine?: number; bm25?: number }
+/** One retriever's ranking and its weight in the fusion. */
+export interface Weighted { items: Ranked[]; weight: number }
 
 function filterClause(q: SearchQuery): string | undefined {
   const parts: string[] = [];
@@ -106,7 +169,7 @@ async function textList(store: IndexStore, text: string, where: string | undefin
   let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
   if (where) query = query.where(where);
   try {
-    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key }));
+    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
   } catch (e) {
     // An empty table has no full-text index yet (LanceDB cannot build one over zero rows).
     if ((await store.count()) === 0) return [];
@@ -118,20 +181,30 @@ function clampCos(c: number): number {
   return Math.max(-1, Math.min(1, c));
 }
 
-export interface FusedHit { uid: string; key: string; score: number; cosine?: number }
+export interface FusedHit { uid: string; key: string; score: number; cosine?: number; bm25?: number }
 
-/** Reciprocal rank fusion, collapsing rows that share a key (best fused score wins). Pure; exported for tests. */
-export function fuse(lists: Ranked[][], k: number, minScore: number): FusedHit[] {
+/**
+ * Weighted reciprocal rank fusion: score = Σ wᵢ / (RRF_K + rankᵢ), normalised by its maximum
+ * (Σ wᵢ of the lists that ran) / (RRF_K + 1), collapsing rows that share a key (best fused score
+ * wins). Lists of weight 0 still contribute their evidence (cosine, bm25), not to the order.
+ * A plain `Ranked[][]` is fused with equal weights. Pure; exported for tests.
+ */
+export function fuse(lists: Weighted[] | Ranked[][], k: number, minScore = 0): FusedHit[] {
+  const weighted: Weighted[] = lists.map((l) => (Array.isArray(l) ? { items: l, weight: 1 } : l));
+  let total = weighted.reduce((s, l) => s + l.weight, 0);
+  // All the weight on a retriever that did not run (vector weight 1, no model): fall back to equal weights.
+  if (total <= 0) weighted.forEach((l) => (l.weight = 1)), (total = weighted.length);
   const byUid = new Map<string, FusedHit>();
-  for (const list of lists) {
-    list.forEach((item, i) => {
+  for (const list of weighted) {
+    list.items.forEach((item, i) => {
       const cur = byUid.get(item.uid) ?? { uid: item.uid, key: item.key, score: 0 };
-      cur.score += 1 / (RRF_K + i + 1);
+      cur.score += list.weight / (RRF_K + i + 1);
       if (item.cosine !== undefined) cur.cosine = item.cosine;
+      if (item.bm25 !== undefined) cur.bm25 = item.bm25;
       byUid.set(item.uid, cur);
     });
   }
-  const best = lists.length / (RRF_K + 1);
+  const best = total / (RRF_K + 1);
   const byKey = new Map<string, FusedHit>();
   for (const h of byUid.values()) {
     h.score = Math.min(1, h.score / best);
@@ -144,25 +217,82 @@ export function fuse(lists: Ranked[][], k: number, minScore: number): FusedHit[]
     .slice(0, k);
 }
 
-/** Total order: score, then cosine, then key/uid so equal scores rank reproducibly. */
+function clampWeight(w: number): number {
+  if (!Number.isFinite(w)) return DEFAULT_VECTOR_WEIGHT;
+  return Math.max(0, Math.min(1, w));
+}
+
+/** Total order: score, then cosine, then BM25, then key/uid so equal scores rank reproducibly. */
 function better(a: FusedHit, b: FusedHit): boolean {
   if (a.score !== b.score) return a.score > b.score;
   const ca = a.cosine ?? -2;
   const cb = b.cosine ?? -2;
   if (ca !== cb) return ca > cb;
+  const ba = a.bm25 ?? -1;
+  const bb = b.bm25 ?? -1;
+  if (ba !== bb) return ba > bb;
   if (a.key !== b.key) return a.key < b.key;
   return a.uid < b.uid;
 }
 
-async function toHits(store: IndexStore, fused: FusedHit[], mode: SearchMode): Promise<Hit[]> {
+interface Scored { relevance: number; band: Band; evidence: Evidence; why: Why[] }
+interface Scorer {
+  (f: FusedHit): Scored;
+  /** Distinct index terms of the query text (for `terms`). */
+  queryTerms: Set<string>;
+}
+
+/**
+ * Per-query relevance: calibrated cosine and BM25, the larger one wins. `why` names the evidence
+ * that vouches: 'words' when the hit shares query terms (full-text found it), 'meaning' when the
+ * vector found it and its cosine is at least 'related' — or when the vector is all there is.
+ */
+export function relevanceScorer(cal: Calibration | null, text: string, kind: 'text' | 'entry'): Scorer {
+  const wq = wordsQuery(text, cal);
+  const cosCal: CosineCalibration | undefined = kind === 'entry' ? cal?.entry : cal?.query;
+  const scorer = ((f: FusedHit): Scored => {
+    const evidence: Evidence = {};
+    let rv = 0;
+    let rw = 0;
+    if (f.cosine !== undefined) {
+      evidence.cosine = round(f.cosine);
+      if (cosCal) {
+        evidence.cosinePercentile = round(cosinePercentile(f.cosine, cosCal));
+        rv = cosineRelevance(f.cosine, cosCal);
+      }
+    }
+    if (f.bm25 !== undefined) {
+      evidence.bm25 = round(f.bm25);
+      evidence.bm25Normalised = round(normaliseBm25(f.bm25, wq));
+      rw = wordsRelevance(evidence.bm25Normalised);
+    }
+    const why: Why[] = [];
+    if (f.cosine !== undefined && (rv >= RELATED || f.bm25 === undefined)) why.push('meaning');
+    if (f.bm25 !== undefined) why.push('words');
+    const relevance = round(Math.max(rv, rw));
+    return { relevance, band: bandOf(relevance), evidence, why };
+  }) as Scorer;
+  scorer.queryTerms = wq.terms;
+  return scorer;
+}
+
+async function toHits(store: IndexStore, fused: (FusedHit & Scored)[], mode: SearchMode, scorer: Scorer): Promise<Hit[]> {
   const entries = await store.entriesByUid(fused.map((f) => f.uid));
   const hits: Hit[] = [];
   for (const f of fused) {
     const e = entries.get(f.uid);
     if (!e) continue; // deleted between the two reads
-    const hit: Hit = { key: e.key, title: e.title, file: e.file, line: e.line, fields: e, score: f.score, mode };
+    const terms = scorer.queryTerms.size ? sharedWords(`${e.title}\n${e.abstract}`, scorer.queryTerms) : [];
+    const hit: Hit = {
+      key: e.key, title: e.title, file: e.file, line: e.line, fields: e, score: f.score,
+      relevance: f.relevance, band: f.band, evidence: f.evidence, why: f.why, terms, mode,
+    };
     if (f.cosine !== undefined) hit.cosine = f.cosine;
     hits.push(hit);
   }
   return hits;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }

@@ -74,8 +74,12 @@ test('excludeKeys and files filters apply before the top-k cut', async () => {
   const onlyOther = await search(store, { queryVector: qv, text, k: 5, files: ['/ws/other.bib'] });
   assert.deepEqual(onlyOther.map((h) => h.key), ['attention2']);
   assert.deepEqual(await search(store, { text, k: 5, files: [] }), []);
-  const high = await search(store, { queryVector: qv, text, k: 5, minScore: 0.99 });
-  assert.ok(high.length >= 1 && high.every((h) => h.score >= 0.99));
+  // minScore filters on the calibrated relevance, not on the fusion score.
+  const all = await search(store, { queryVector: qv, text, k: 10 });
+  const floor = all[0].relevance;
+  const high = await search(store, { queryVector: qv, text, k: 5, minScore: floor });
+  assert.ok(high.length >= 1 && high.every((h) => h.relevance >= floor));
+  assert.deepEqual(high.map((h) => h.key), all.filter((h) => h.relevance >= floor).slice(0, 5).map((h) => h.key));
   store.close();
 });
 
