@@ -48,6 +48,11 @@ export interface Services extends vscode.Disposable {
   entryAt?(file: string, line: number): Promise<string | undefined>;
   /** Full (re)index of the workspace bibliographies with progress + cancellation. */
   reindex(progress?: (done: number, total: number, message?: string) => void, token?: AbortSignal): Promise<void>;
+  /**
+   * Optional (branch remote): before Insert, make sure `key` is in a local bibliography (a paper only in the
+   * lab-shared index is first written to a chosen .bib). Returns the key to cite, undefined = cancelled.
+   */
+  ensureInLibrary?(key: string): Promise<string | undefined>;
   /** Start the model download (user clicked "Download SPECTER2"). */
   downloadModel(): Promise<void>;
   /**

@@ -15,6 +15,8 @@ import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
+import { SharedIndexHost } from './sharedIndex';
+import { SemanticScholarHost } from './semanticScholar';
 import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
 import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
@@ -38,6 +40,10 @@ class WorkspaceServices implements Services {
   private readonly model: ModelManager;
   /** The application layer (core/app): tables, vector cache, indexing and search rules shared with the CLI. */
   private readonly library: Library;
+  /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
+  private readonly shared: SharedIndexHost;
+  /** relatedPapers.semanticScholar.vectors: precomputed SPECTER2 vectors (opt-in, identifiers only). */
+  private readonly s2: SemanticScholarHost;
   private readonly disposables: vscode.Disposable[] = [];
   private statusValue: IndexStatus;
   /** One compact row per key (no abstracts: the host never holds every abstract), for lookup/cited marks. */
@@ -61,7 +67,12 @@ class WorkspaceServices implements Services {
     this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
     // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
     this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
+    this.shared = new SharedIndexHost(log);
+    this.s2 = new SemanticScholarHost(context, log);
+    this.s2.library = () => this.entries;
     this.library = new Library({
+      space: (m) => this.s2.space(m),
+      vectorSource: () => this.s2.source(),
       dbDir: this.indexDir,
       workspace,
       model: this.model,
@@ -72,11 +83,13 @@ class WorkspaceServices implements Services {
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
+      this.shared,
+      this.s2,
       this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar.vectors')) {
           this.enqueueFullIndex();
         }
       }),
@@ -252,15 +265,24 @@ class WorkspaceServices implements Services {
     // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
     const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
     const vectorWeight = w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue;
-    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight });
-    if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
-    return r.hits.map(hitToPaper);
+    // With a shared index the query vector is made once here and used on both sides (same model only).
+    const store = this.library.current;
+    const embedder = this.shared.configured() ? await this.model.ensure() : null;
+    const own = embedder && store?.space?.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
+    const queryVector = own && text.trim() ? (await own.embedQueries([text], { signal: opts.signal }))[0] : undefined;
+    const personal = async () => {
+      const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight, ...(queryVector ? { queryVector } : {}) });
+      if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
+      return r.hits;
+    };
+    return this.shared.search({ text, queryVector, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, personal, store?.space ?? null, this.entries.values());
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     if (!(await this.openStore())) return [];
-    const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore });
-    return r.hits.map(hitToPaper);
+    const personal = async () => (await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore })).hits;
+    const store = this.library.current;
+    return (store && (await this.shared.similar(store, key, personal, this.entries.values(), opts.k))) ?? (await personal()).map(hitToPaper);
   }
 
   /** The worker's life so far (for the log and the tests): crashes and restarts. */
@@ -307,7 +329,11 @@ class WorkspaceServices implements Services {
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
     // Compact rows carry no abstract; the panel fetches abstracts with the hits it shows.
-    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : undefined;
+    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : this.shared.lookup(key);
+  }
+
+  ensureInLibrary(key: string): Promise<string | undefined> {
+    return this.shared.ensureInLibrary(key, (k) => this.entries.has(k), () => this.entries.keys());
   }
 
   async downloadModel(): Promise<void> {

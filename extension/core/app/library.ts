@@ -12,7 +12,8 @@
  * - the compact catalogue of entries (no abstracts) and "which entry is at file:line".
  */
 import type { Embedder } from '../index/embedder';
-import { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from '../index/indexer';
+import { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary, type VectorSource } from '../index/indexer';
+import type { VectorSpace } from '../index/schema';
 import { search, similarTo, type Hit, type SearchMode } from '../index/search';
 import { IndexStore, type CatalogEntry, type EmbeddingProgress, type StoredEntry } from '../index/store';
 import { VectorCache, type VectorCacheLike } from '../index/vectorCache';
@@ -38,6 +39,17 @@ export interface LibraryOptions {
   /** Reads and parses one file (the extension passes its worker's `parse`). */
   parse?: IndexFilesOptions['parse'];
   log?: LibraryLog;
+  /** LanceDB storageOptions when `dbDir` is an object-store URI (branch remote, core/remote/objectStore.ts). */
+  storageOptions?: Record<string, string>;
+  /** Never create or rebuild a table (queries of a shared index on object storage). */
+  readOnly?: boolean;
+  /**
+   * The table's vector space given the model's (branch remote): e.g. Semantic Scholar's S2_SPACE when
+   * its vectors are opted in. The model's embedder then only serves a table of its own space.
+   */
+  space?: (model: VectorSpace | null) => VectorSpace | null;
+  /** Precomputed vectors asked before the embedder (branch remote: core/remote/s2VectorSource.ts). */
+  vectorSource?: () => Promise<VectorSource | undefined>;
 }
 
 export interface LibraryQuery {
@@ -93,16 +105,19 @@ export class Library {
 
   private async openNow(): Promise<IndexStore> {
     const embedder = await this.opts.model.ensure();
-    const spaceId = embedder ? `${embedder.id}/${embedder.dim}` : 'lexical';
+    const modelSpace = embedder ? { embedderId: embedder.id, dim: embedder.dim } : null;
+    const space = this.opts.space ? this.opts.space(modelSpace) : modelSpace;
+    const spaceId = space ? `${space.embedderId}/${space.dim}` : 'lexical';
     if (this.store && this.storeSpace === spaceId) return this.store;
     this.store?.close();
     this.store = undefined;
     this.catalogCache = undefined;
     this.progressCache = undefined;
     const { dbDir: dir, workspace } = this.opts;
-    const store = embedder
-      ? await IndexStore.open({ dir, workspace, space: { embedderId: embedder.id, dim: embedder.dim } })
-      : await IndexStore.openLatest({ dir, workspace });
+    const at = { dir, workspace, ...(this.opts.storageOptions ? { storageOptions: this.opts.storageOptions } : {}), ...(this.opts.readOnly ? { readOnly: true } : {}) };
+    const store = space
+      ? await IndexStore.open({ ...at, space })
+      : await IndexStore.openLatest(at);
     if (store.rebuilt) this.log.warn(`index: ${store.rebuilt.reason}`);
     this.store = store;
     this.storeSpace = spaceId;
@@ -132,13 +147,15 @@ export class Library {
   /** Incremental index of these files (see IndexFilesOptions.scope). */
   async index(files: readonly string[], run: Pick<IndexFilesOptions, 'scope' | 'signal' | 'onProgress' | 'onEmbedProgress' | 'batchSize'> & { restarts?: () => number } = {}): Promise<IndexRunSummary> {
     const store = await this.open();
-    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
+    const vectorSource = await this.opts.vectorSource?.();
     const restartsBefore = run.restarts?.() ?? 0;
     try {
       const summary = await indexFiles(files, {
         ...run,
         store,
         embedder,
+        ...(vectorSource ? { vectorSource } : {}),
         parse: this.opts.parse,
         vectorCache: await this.vectorCache(embedder),
         onWarning: (m) => this.log.warn(m),
@@ -167,7 +184,7 @@ export class Library {
   /** Free text (the cursor context, a search box) → ranked entries; hybrid when the model is ready. */
   async search(q: LibraryQuery): Promise<LibraryResult> {
     const store = await this.open();
-    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
     const progress = await this.embeddingProgress();
     // Before any row has a vector the vector half can find nothing: answer lexically at once, without
     // waiting for the query embedding (the worker may be busy with the first batches).
@@ -188,7 +205,7 @@ export class Library {
    */
   async searchMany(qs: readonly LibraryQuery[]): Promise<LibraryResult[]> {
     const store = await this.open();
-    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
     const progress = await this.embeddingProgress();
     const need = embedder && progress.embedded > 0 ? qs.filter((q) => !q.queryVector && q.text.trim()) : [];
     const vectors = need.length ? await embedder!.embedQueries(need.map((q) => q.text), { signal: qs[0]?.signal }) : [];
@@ -279,4 +296,9 @@ export function embeddingProgressText(p: EmbeddingProgress): string {
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** The model's embedder only for a table of its own vector space (never one of S2's vectors or another model's). */
+function ownEmbedder(store: IndexStore, embedder: Embedder | null): Embedder | null {
+  return embedder && store.space && store.space.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
 }
