@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandomCheckpoint, SPECTER2_SIZES } from '../models/checkpoint/randomCheckpoint';
 import { measureMatMulPeak } from '../models/runtime/matmulPeak';
-import { EmbeddingEngine, DEFAULT_BATCH_TOKENS } from '../models/worker/engine';
+import { EmbeddingEngine, DEFAULT_BATCH_TOKENS } from '../models/engine/engine';
 import type { Precision } from '../models/types';
 import { TINY_MODEL } from '../test/helpers/shared';
 import { loadEmbedWorkload } from './workload';

@@ -27,6 +27,12 @@ export interface ModelDir {
   adapters: Partial<Record<AdapterName, string>>;
   /** Human-readable model id used to name index tables, e.g. `allenai/specter2_base@<rev>`. */
   modelId: string;
+  /**
+   * Identity of each adapter present: `<repo>@<commit>` (hub cache, downloader record) or
+   * `local:<fingerprint>`. Part of the vector-space identity, so a changed adapter never shares a
+   * table or a cached vector with another revision.
+   */
+  adapterIds?: Partial<Record<AdapterName, string>>;
 }
 
 /** A paper to embed; the text is `title + "[SEP]" + (abstract ?? "")`. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // One build for everything: `node scripts/build.mjs [--production] [--watch]`.
 //   dist/extension.js   extension host (node, cjs)            entry extension/host/extension.ts
-//   dist/worker.js      embedding worker (node, cjs)           entry models/worker/worker.ts
+//   dist/worker.js      embedding worker (node, cjs)           entry extension/worker/worker.ts
 //   dist/cli.js         the `related-papers` CLI (node, cjs)   entry extension/cli/main.ts
 //   dist/webview/main.js  the panel UI (browser, iife)         entry webview/main.ts
 // Native modules stay external: they are shipped in node_modules (see .vscodeignore) and loaded lazily.
@@ -34,7 +34,7 @@ const node = (entry, outfile, extra = {}) => ({
 
 const builds = [
   node('extension/host/extension.ts', 'dist/extension.js'),
-  node('models/worker/worker.ts', 'dist/worker.js'),
+  node('extension/worker/worker.ts', 'dist/worker.js'),
   node('extension/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }),
   {
     entryPoints: [path.join(root, 'webview/main.ts')],

@@ -20,6 +20,9 @@ const argLayers = (() => {
 })();
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const report = [];
+/** Why tests were skipped: reason → count (printed loudly before the closing line). */
+const skipReasons = new Map();
+let built = false;
 
 function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
@@ -50,8 +53,32 @@ function lastCount(out, layer) {
 }
 
 function add(layer, c) {
+  // A layer that executed no test has failed: a green line over nothing would hide a broken runner.
+  if (c.passed + c.failed === 0) {
+    console.log(`\n== ${layer}: executed ZERO tests — counted as a failure`);
+    c = { ...c, failed: 1 };
+  }
   totals.passed += c.passed; totals.failed += c.failed; totals.skipped += c.skipped;
   report.push(`${layer.padEnd(10)} ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+}
+
+function noteSkips(layer, out, count) {
+  let named = 0;
+  for (const m of out.matchAll(/# SKIP ?(.*)$/gm)) {
+    const reason = (m[1] || 'no reason given').trim().slice(0, 160);
+    skipReasons.set(`${layer}: ${reason}`, (skipReasons.get(`${layer}: ${reason}`) ?? 0) + 1);
+    named++;
+  }
+  if (count > named) skipReasons.set(`${layer}: (reason not reported)`, (skipReasons.get(`${layer}: (reason not reported)`) ?? 0) + count - named);
+}
+
+/** The extension-host and end-to-end layers run dist/: build it now so they never test a stale bundle. */
+async function buildOnce() {
+  if (built) return true;
+  console.log('\n== build (the vscode and e2e layers run dist/)');
+  const r = await run(process.execPath, [path.join(root, 'scripts/build.mjs')]);
+  built = r.code === 0;
+  return built;
 }
 
 const layers = {
@@ -77,10 +104,10 @@ const layers = {
       '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
     const text = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
     const num = (k) => { const m = text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')); return m ? +m[1] : 0; };
-    const c = { passed: num('pass') - num('skipped') < 0 ? 0 : num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') };
-    // node's TAP counts skipped tests inside "pass"; report them separately.
-    c.passed = Math.max(0, num('pass') - num('skipped'));
+    // Node's TAP summary: `# pass` does NOT include skipped tests (`# tests` = pass + fail + cancelled + skipped + todo).
+    const c = { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo') };
     if (r.code !== 0 && c.failed === 0) c.failed = 1; // the runner itself failed (e.g. a file did not load)
+    noteSkips('unit', text, c.skipped);
     add('unit', c);
   },
   async vscode() {
@@ -97,10 +124,16 @@ async function external(layer, script) {
     add(layer, { passed: 0, failed: 1, skipped: 0 });
     return;
   }
+  if (!(await buildOnce())) {
+    console.log(`\n== ${layer}: not run — the build failed, and dist/ would be stale`);
+    add(layer, { passed: 0, failed: 1, skipped: 0 });
+    return;
+  }
   console.log(`\n== ${layer}`);
   const r = await run(process.execPath, [path.join(root, script)]);
   const c = lastCount(r.out, layer) ?? { passed: 0, failed: 1, skipped: 0 };
   if (r.code !== 0 && c.failed === 0) c.failed = 1;
+  noteSkips(layer, r.out, c.skipped);
   add(layer, c);
 }
 
@@ -110,5 +143,9 @@ for (const l of argLayers) {
 }
 console.log('\n== summary');
 for (const line of report) console.log(line);
+if (totals.skipped > 0) {
+  const why = [...skipReasons].map(([r, n]) => `${n}× ${r}`).join('; ');
+  console.log(`!!! ${totals.skipped} TESTS SKIPPED — ${why}`);
+}
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed === 0 ? 0 : 1);

@@ -56,6 +56,10 @@ export function statusLine(status: StatusView | undefined, busy: boolean): strin
   else if (status.indexing) parts.push(`Indexed ${formatCount(status.indexing.done)} of ${formatCount(status.indexing.total)}`);
   else if (status.scanned === false) parts.push('Looking for bibliographies…');
   else parts.push(`${formatCount(status.entries)} papers in ${formatCount(status.files)} ${status.files === 1 ? 'file' : 'files'}`);
+  if (status.embedding && status.embedding.embedded < status.embedding.embeddable && !status.lexicalOnly) {
+    // Hybrid over what is embedded, lexical over everything: say how far meaning reaches.
+    parts.push(`${formatCount(status.embedding.embedded)} of ${formatCount(status.embedding.embeddable)} papers embedded`);
+  }
   if (status.lexicalOnly) parts.push('lexical results only (no embedding model)');
   else if (status.model.kind === 'ready') parts.push(`SPECTER2 ${status.model.precision}`);
   else if (status.model.kind === 'loading') parts.push('loading model…');

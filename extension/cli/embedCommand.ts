@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ADAPTERS, type AdapterName, type EmbedInput, type Precision } from '../../models/types';
-import { EmbeddingEngine } from '../../models/worker/engine';
+import { EmbeddingEngine } from '../../models/engine/engine';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { CliError, readJsonLines, type CliIO } from './io';
 

@@ -12,16 +12,21 @@ import { parseArgs } from 'node:util';
 import type { SourceDiagnostic } from '../core/types';
 import type { Embedder } from '../core/index/embedder';
 import { findBibliographyFiles } from '../core/index/discover';
-import { indexFiles, removeFiles } from '../core/index/indexer';
+import { removeFiles } from '../core/index/indexer';
+import { Library, embeddingProgressText, type LibraryResult } from '../core/app/library';
+import { defaultVectorCacheDir } from '../core/index/vectorCache';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { search, similarTo, UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
-import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
+import { UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
 import { IndexStore } from '../core/index/store';
 import { CliError, readJsonLines, type CliIO } from './io';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 
 export interface IndexCommandDeps {
-  /** null = no model (lexical only). May throw CliError for an unusable --model-dir. */
-  createEmbedder(modelDir: string | undefined): Promise<(Embedder & { dispose?: () => unknown }) | Embedder | null>;
+  /**
+   * null = no model (lexical only). May throw CliError for an unusable --model-dir. `restarts` counts
+   * worker threads replaced after a crash (the real embedder runs in THE worker thread).
+   */
+  createEmbedder(modelDir: string | undefined): Promise<(Embedder & { dispose?: () => unknown; restarts?: () => number }) | Embedder | null>;
 }
 
 /** The CLI's tables are keyed by this fixed workspace id: one `--db` folder = one collection. */
@@ -38,10 +43,12 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       'model-dir': { type: 'string' },
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
+      'vector-cache': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
   const dbDir = requireDb(values.db, 'index');
+  const vectorCacheDir = vectorCacheOption(values['vector-cache']);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size');
 
   // Resolve the arguments first: a missing PATH is an unusable argument, before any work is done.
@@ -69,10 +76,11 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
 
   const embedder = await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'index');
+    const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => embedder }, vectorCacheDir, log: cliLog(io) });
+    const store = await openLibrary(library, dbDir, 'index');
     try {
-      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
-      const summary = await indexFiles([...files], { store, embedder, scope: 'only', batchSize });
+      const restarts = (embedder as { restarts?: () => number } | null)?.restarts;
+      const summary = await library.index([...files], { scope: 'only', batchSize, restarts: restarts ? () => restarts.call(embedder) : undefined });
       // Rows of files that are gone (deleted, or no longer found under a folder given here) are removed.
       const indexedFiles = new Set((await store.state()).map((s) => s.file));
       const stale = [...indexedFiles].filter((f) => !fs.existsSync(f) || (walked.some((w) => isUnder(f, w)) && !files.has(f)));
@@ -86,6 +94,9 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         entries: summary.entries,
         embedded: summary.embedded,
         reused: summary.reused,
+        fromCache: summary.fromCache,
+        moved: summary.moved,
+        workerRestarts: summary.workerRestarts,
         updated: summary.updated,
         withoutVector: summary.withoutVector,
         unchanged: summary.unchanged,
@@ -108,10 +119,29 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       }
       return 0;
     } finally {
-      store.close();
+      library.close();
     }
   } finally {
     await disposeEmbedder(embedder);
+  }
+}
+
+/** `--vector-cache DIR` (default: the shared location, see core/index/vectorCache.ts), `--vector-cache none` to skip it. */
+function vectorCacheOption(v: string | undefined): string | null {
+  if (v === 'none') return null;
+  return v ? path.resolve(v) : defaultVectorCacheDir();
+}
+
+function cliLog(io: CliIO) {
+  return { info: () => {}, warn: (m: string) => io.stderr.write(`related-papers: note: ${oneLine(m)}\n`) };
+}
+
+async function openLibrary(library: Library, dbDir: string, cmd: string): Promise<IndexStore> {
+  try {
+    return await library.open();
+  } catch (e) {
+    if (e instanceof NativeUnavailableError) throw new CliError(`${cmd}: ${e.message}`, 1);
+    throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
 
@@ -135,6 +165,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   // Omitted = the search default (which also mutes a model the calibration finds at chance).
   const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
   const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
+  const out = { json: values.json!, testModel };
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
@@ -149,40 +180,46 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
 
   const embedder = await deps.createEmbedder(values['model-dir']);
   try {
-    const store = await openStore(dbDir, embedder, 'query');
+    // The vector path needs the table's own model; otherwise the query is answered lexically
+    // (and no empty table is created for a model the index was never built with).
+    const usable = embedder && (await tableExists(dbDir, embedder)) ? embedder : null;
+    if (embedder && !usable) {
+      io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
+    }
+    const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io) });
     try {
-      if (store.rebuilt) io.stderr.write(`related-papers: note: ${store.rebuilt.reason}\n`);
-      // The vector path needs the table's own model; otherwise the query is answered lexically.
-      const queryEmbedder = embedder && store.space?.embedderId === embedder.id ? embedder : null;
-      if (embedder && !queryEmbedder) {
-        io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
-      }
-      if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
-      const ranking = { vectorWeight, ...(queryEmbedder ? { embedQueries: (t: string[]) => queryEmbedder.embedQueries(t) } : {}) };
-      const out = { json: values.json!, testModel };
+      await openLibrary(library, dbDir, 'query');
       if (values.key !== undefined) {
-        let hits: Hit[];
+        let result: LibraryResult;
         try {
-          hits = await similarTo(store, values.key, k, { excludeKeys, ...ranking });
+          result = await library.similar(values.key, { k, excludeKeys, vectorWeight });
         } catch (e) {
           if (e instanceof UnknownKeyError) throw new CliError(`query: --key ${JSON.stringify(values.key)}: no such entry in ${dbDir}`);
           throw e;
         }
-        printResults(io, out, { key: values.key }, hits);
+        printResults(io, out, { key: values.key }, result);
         return 0;
       }
       if (values.text !== undefined) {
-        const [qv] = queryEmbedder ? await queryEmbedder.embedQueries([values.text]) : [undefined];
-        printResults(io, out, { text: values.text }, await search(store, { text: values.text, queryVector: qv, k, excludeKeys, ...ranking }));
+        printResults(io, out, { text: values.text }, await library.search({ text: values.text, k, excludeKeys, vectorWeight }));
         return 0;
       }
-      await answerMany(io, queriesStream!, store, queryEmbedder, k, excludeKeys, vectorWeight);
+      await answerMany(io, queriesStream!, library, usable, k, excludeKeys, vectorWeight);
       return 0;
     } finally {
-      store.close();
+      library.close();
     }
   } finally {
     await disposeEmbedder(embedder);
+  }
+}
+
+async function tableExists(dbDir: string, embedder: Embedder): Promise<boolean> {
+  try {
+    return await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } });
+  } catch (e) {
+    if (e instanceof NativeUnavailableError) throw new CliError(`query: ${e.message}`, 1);
+    throw new CliError(`query: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
 
@@ -191,8 +228,7 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
  * {"id", "mode", "results": [...]}, or {"id", "error"} for a line that cannot be answered — one bad
  * line does not stop the others. Query texts are embedded in batches of QUERY_BATCH.
  */
-async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: IndexStore, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number | undefined): Promise<void> {
-  const ranking = { vectorWeight, ...(embedder ? { embedQueries: (t: string[]) => embedder.embedQueries(t) } : {}) };
+async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Library, embedder: Embedder | null, k: number, excludeKeys: string[], vectorWeight: number | undefined): Promise<void> {
   let pending: { line: number; id: unknown; text?: string; key?: string; error?: string }[] = [];
   const flush = async () => {
     const texts = pending.filter((p) => p.text !== undefined);
@@ -201,10 +237,10 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
     for (const p of pending) {
       if (p.error) { io.stdout.write(JSON.stringify({ id: p.id, error: p.error }) + '\n'); continue; }
       try {
-        const hits = p.key !== undefined
-          ? await similarTo(store, p.key, k, { excludeKeys, ...ranking })
-          : await search(store, { text: p.text, queryVector: vecOf.get(p), k, excludeKeys, ...ranking });
-        io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(hits, embedder), results: hits.map(resultJson) }) + '\n');
+        const r = p.key !== undefined
+          ? await library.similar(p.key, { k, excludeKeys, vectorWeight })
+          : await library.search({ text: p.text!, queryVector: vecOf.get(p), k, excludeKeys, vectorWeight });
+        io.stdout.write(JSON.stringify({ id: p.id, mode: modeOf(r.hits, embedder), results: r.hits.map(resultJson) }) + '\n');
       } catch (e) {
         const msg = e instanceof UnknownKeyError ? e.message : `line ${p.line}: ${(e as Error).message.split('\n')[0]}`;
         io.stdout.write(JSON.stringify({ id: p.id, error: msg }) + '\n');
@@ -223,23 +259,12 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, store: Index
   await flush();
 }
 
-async function openStore(dbDir: string, embedder: Embedder | null, cmd: string): Promise<IndexStore> {
-  try {
-    return embedder
-      ? cmd === 'query' && !(await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } }))
-        ? await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE })
-        : await IndexStore.open({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } })
-      : await IndexStore.openLatest({ dir: dbDir, workspace: CLI_WORKSPACE });
-  } catch (e) {
-    if (e instanceof NativeUnavailableError) throw new CliError(`${cmd}: ${e.message}`, 1);
-    throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
-  }
-}
-
-function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, hits: Hit[]): void {
+function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, result: LibraryResult): void {
+  const { hits, embedding } = result;
   const mode = hits[0]?.mode;
+  if (out.testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
   if (out.json) {
-    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), results: hits.map(resultJson) }) + '\n');
+    io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable }, results: hits.map(resultJson) }) + '\n');
     return;
   }
   if (out.testModel) io.stdout.write(`(${TEST_MODEL_NOTE})\n`);
@@ -249,6 +274,9 @@ function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, que
     io.stdout.write(`${String(i + 1).padStart(2)}. ${h.relevance.toFixed(2)} ${h.band.padEnd(7)}  ${oneLine(h.key)}  ${oneLine(h.title)}  (${h.file}:${h.line})${why}\n`);
   });
   if (mode === 'lexical') io.stdout.write('(lexical results only: no model vectors for this query)\n');
+  if (embedding.embedded < embedding.embeddable && embedding.embedded + embedding.embeddable > 0) {
+    io.stdout.write(`(${embeddingProgressText(embedding)}: meaning covers those, words cover all)\n`);
+  }
 }
 
 /** One hit in --json: `relevance` (calibrated 0..1) and `band` are what to show; `score` is the fusion order. */

@@ -3,20 +3,24 @@
  *   related-papers embed  …    embed JSON Lines with SPECTER2 (see embedCommand.ts)
  *   related-papers index  …    index bibliographies into a LanceDB folder
  *   related-papers query  …    ranked related papers / citation suggestions
- *   related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
+ *   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
+      Index and vector-cache tables by model with their size; prune deletes those of other models.
+  related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
  */
 import { CliError, type CliIO } from './io';
 import { embedCommand } from './embedCommand';
 import { modelDownloadCommand } from '../../models/acquire/cli';
 import { indexCommand, queryCommand } from './indexCommands';
 import { cliDeps } from './deps';
+import { storageCommand } from './storageCommand';
 import { evalCommand } from './evalCommand';
 
 export const USAGE = `related-papers — related papers and citation suggestions from your own bibliographies (SPECTER2)
 
 Usage:
-  related-papers index PATH... --db DIR [--model-dir DIR] [--json]
-      Index .bib / CSL-JSON / CSL-YAML / Markdown bibliographies (files or folders).
+  related-papers index PATH... --db DIR [--model-dir DIR] [--vector-cache DIR|none] [--json]
+      Index .bib / CSL-JSON / CSL-YAML / Markdown bibliographies (files or folders). Vectors are shared
+      through the vector cache (default: the extension's, see README) so each paper is embedded once.
   related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--vector-weight W] [--json]
       Rank the indexed entries against a text (adhoc_query adapter) or an entry (proximity vector).
   related-papers eval (--trec TOPICS QRELS --collection FILE.bib | --manuscript DOC [--bib FILE]) [--model-dir DIR] [--vector-weight W] [--k 10] [--json]
@@ -24,6 +28,8 @@ Usage:
   related-papers embed --model-dir DIR --adapter proximity|adhoc_query|classification|regression|none
                        [--precision fp32|int8] [--batch-tokens N]
       JSON Lines on stdin ({"id","title","abstract"} or {"id","text"}) → {"id","tokens","vector"} on stdout.
+  related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
+      Index and vector-cache tables by model with their size; prune deletes those of other models.
   related-papers model download --to DIR [--manifest FILE] [--adapters proximity,adhoc_query] [--endpoint URL]
       Download the pinned SPECTER2 files (honours HF_ENDPOINT); copy DIR to an offline machine.
 
@@ -47,6 +53,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await indexCommand(rest, io, cliDeps);
       case 'query':
         return await queryCommand(rest, io, cliDeps);
+      case 'storage':
+        return await storageCommand(rest, io);
       case 'eval': return await evalCommand(rest, io, cliDeps);
       case 'model':
         if (rest[0] === 'download') return await modelDownloadCommand(rest.slice(1), io);

@@ -21,6 +21,7 @@ export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.Log
 export function toStatusView(s: IndexStatus, seenScan: boolean): StatusView {
   const v: StatusView = { entries: s.entries, files: s.files, model: s.model, lexicalOnly: s.lexicalOnly };
   if (s.indexing) v.indexing = { ...s.indexing };
+  if (s.embedding) v.embedding = { ...s.embedding };
   if (s.storageError !== undefined) v.storageError = s.storageError;
   v.scanned = s.scanned ?? seenScan;
   return v;
@@ -34,9 +35,13 @@ export function showsScan(s: IndexStatus): boolean {
 /** What `activate` returns: the services, for the extension-host tests (and other extensions, read-only use). */
 export interface RelatedPapersApi {
   services(): Services;
+  /** Milliseconds from the start of `activate` to its return and to the first status-bar update (bench:host). */
+  timings(): { activateMs: number; firstStatusMs: number | undefined };
 }
 
 export function activateWith(context: vscode.ExtensionContext, createServices: ServicesFactory): RelatedPapersApi {
+  const t0 = performance.now();
+  let firstStatusMs: number | undefined;
   const log = vscode.window.createOutputChannel('Related Papers', { log: true });
   context.subscriptions.push(log);
 
@@ -54,7 +59,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     seenScan ||= showsScan(st);
     return toStatusView(st, seenScan);
   };
-  const statusBar = new StatusBar(FOCUS_VIEW_COMMAND);
+  const statusBar = new StatusBar(FOCUS_VIEW_COMMAND, () => { firstStatusMs ??= performance.now() - t0; });
   const diagnostics = vscode.languages.createDiagnosticCollection('relatedPapers');
   context.subscriptions.push(statusBar, diagnostics);
 
@@ -94,7 +99,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   let follower: CursorFollower;
   const deps = (): CommandDeps => ({ services: getServices, controller, follower, view, log });
   view = new RelatedPapersViewProvider(context.extensionUri, log, (msg) => handlePanelRequest(msg, deps()));
-  follower = new CursorFollower(controller, () => view.visible, start);
+  follower = new CursorFollower(controller, () => view.visible, start, (file, line) => getServices().entryAt?.(file, line) ?? Promise.resolve(undefined));
   context.subscriptions.push(
     view,
     follower,
@@ -109,5 +114,6 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   registerCommands(context, deps());
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
-  return { services: getServices };
+  const activateMs = performance.now() - t0;
+  return { services: getServices, timings: () => ({ activateMs, firstStatusMs }) };
 }

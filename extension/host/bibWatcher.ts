@@ -22,6 +22,8 @@ export class BibWatcher implements vscode.Disposable {
 
   constructor(
     private readonly onBatch: (b: WatchBatch) => void,
+    /** THE file rule (core/bib/fileFilter.ts via the services); a deleted file is always reported. */
+    private readonly accepts: (uri: vscode.Uri) => boolean = (u) => isBibliographyPath(u.fsPath) !== undefined,
     private readonly debounceMs = 750,
     glob = '**/*.{bib,bibtex,biblatex,json,yaml,yml,md,markdown,qmd,rmd,Rmd}',
   ) {
@@ -33,6 +35,8 @@ export class BibWatcher implements vscode.Disposable {
 
   private note(uri: vscode.Uri, deleted: boolean): void {
     if (uri.scheme !== 'file' || !isBibliographyPath(uri.fsPath)) return;
+    // A file outside the rule is not indexed; its deletion still is reported (it may have been indexed before the rule changed).
+    if (!deleted && !this.accepts(uri)) return;
     const p = uri.fsPath;
     // A rename-over shows as delete + create of the same path: the last event wins.
     if (deleted) { this.changed.delete(p); this.deleted.add(p); } else { this.deleted.delete(p); this.changed.add(p); }

@@ -1,10 +1,10 @@
 /** The palette commands and the actions the panel asks for. */
 import * as vscode from 'vscode';
-import { bibEntryAt } from '../core/editor/bibEntry';
 import { tidy } from '../core/editor/context';
 import { stripMarkup } from '../core/editor/markup';
 import type { WebviewMessage } from '../protocol/webview';
 import { insertCitation, UserError } from './citationInserter';
+import { formatBytes } from '../core/app/storage';
 import { CursorFollower } from './cursorFollower';
 import { COMMANDS, FOCUS_VIEW_COMMAND } from './ids';
 import { entryLink } from './links';
@@ -45,9 +45,9 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     }
     try {
       if (lang === 'bibtex') {
-        const entry = bibEntryAt(editor.document.getText(), editor.document.offsetAt(editor.selection.active));
-        if (!entry) throw new UserError('The cursor is not inside a BibTeX entry.');
-        await d.controller.similarToEntry(entry.key);
+        const key = await d.follower.bibKeyAt(editor);
+        if (!key) throw new UserError('The cursor is not inside a BibTeX entry.');
+        await d.controller.similarToEntry(key);
         return;
       }
       const ctx = d.follower.contextFor(editor, lang);
@@ -111,6 +111,41 @@ export function registerCommands(context: vscode.ExtensionContext, d: CommandDep
     if (!folder) return;
     await vscode.workspace.getConfiguration(SECTION).update('modelFolder', folder.fsPath, vscode.ConfigurationTarget.Global);
     void vscode.window.showInformationMessage(`Related Papers: using the model in ${folder.fsPath}`);
+  });
+
+  reg(COMMANDS.manageStorage, async (arg?: unknown) => {
+    // `arg` = 'unused' deletes the unused tables without asking (extension-host tests drive it so).
+    try {
+      const s = d.services();
+      if (!s.storage) return;
+      const items = await s.storage.list();
+      const unused = items.filter((i) => !i.inUse);
+      if (arg === 'unused') {
+        const freed = await s.storage.delete(unused);
+        d.log.info(`storage: deleted ${unused.length} tables of models not in use (${formatBytes(freed)})`);
+        return { deleted: unused.map((i) => i.name), freed };
+      }
+      if (unused.length === 0) {
+        void vscode.window.showInformationMessage(`Related Papers: all ${items.length} stored tables (${formatBytes(items.reduce((n, i) => n + i.bytes, 0))}) belong to the model in use.`);
+        return;
+      }
+      const picks = await vscode.window.showQuickPick(
+        unused.map((i) => ({
+          label: `$(database) ${i.kind === 'index' ? 'Index' : 'Vector cache'} — ${formatBytes(i.bytes)}`,
+          description: i.model ?? 'lexical only (no model)',
+          detail: `${i.rows.toLocaleString('en-US')} rows${i.workspace ? ` · ${i.workspace}` : ''}`,
+          picked: true,
+          item: i,
+        })),
+        { canPickMany: true, title: 'Related Papers: delete tables of models no longer in use', placeHolder: 'The selected tables are deleted; the model in use is not affected' },
+      );
+      if (!picks?.length) return;
+      const freed = await s.storage.delete(picks.map((p) => p.item));
+      void vscode.window.showInformationMessage(`Related Papers: deleted ${picks.length} tables, freed ${formatBytes(freed)}.`);
+      return { deleted: picks.map((p) => p.item.name), freed };
+    } catch (e) {
+      await reportError(d.log, 'Managing index storage failed', e);
+    }
   });
 
   reg(COMMANDS.insertCitation, async (arg?: unknown) => {

@@ -27,6 +27,8 @@ export class CursorFollower implements vscode.Disposable {
     private readonly controller: ResultsController,
     private readonly isPanelVisible: () => boolean,
     private readonly onFollowedDocument: () => void,
+    /** The index's entry at file:line (from the parse's own positions); undefined = not indexed. */
+    private readonly entryAt?: (file: string, line: number) => Promise<string | undefined>,
   ) {
     this.disposables.push(
       vscode.window.onDidChangeTextEditorSelection((e) => this.schedule(e.textEditor)),
@@ -65,6 +67,19 @@ export class CursorFollower implements vscode.Disposable {
     }, stripped);
   }
 
+  /**
+   * The key of the .bib entry under the cursor: from the index's positions when the file on disk is
+   * what the index saw (a binary search), else by a backward scan from the cursor (unsaved edits).
+   */
+  async bibKeyAt(editor: vscode.TextEditor): Promise<string | undefined> {
+    const doc = editor.document;
+    if (!doc.isDirty && doc.uri.scheme === 'file' && this.entryAt) {
+      const key = await this.entryAt(doc.uri.fsPath, editor.selection.active.line + 1).catch(() => undefined);
+      if (key !== undefined) return key;
+    }
+    return bibEntryAt(doc.getText(), doc.offsetAt(editor.selection.active))?.key;
+  }
+
   /** Run now for the active editor (panel just became visible). */
   refresh(): void {
     this.lastKey = '';
@@ -96,12 +111,12 @@ export class CursorFollower implements vscode.Disposable {
 
   private run(editor: vscode.TextEditor, lang: FollowedLanguage): void {
     if (!this.isPanelVisible() || editor.document.isClosed) return;
-    const doc = editor.document;
     if (lang === 'bibtex') {
-      const entry = bibEntryAt(doc.getText(), doc.offsetAt(editor.selection.active));
-      if (!entry || `bib:${entry.key}` === this.lastKey) return;
-      this.lastKey = `bib:${entry.key}`;
-      void this.controller.similarToEntry(entry.key);
+      void this.bibKeyAt(editor).then((key) => {
+        if (!key || `bib:${key}` === this.lastKey) return;
+        this.lastKey = `bib:${key}`;
+        void this.controller.similarToEntry(key);
+      });
       return;
     }
     const ctx = this.contextFor(editor, lang);

@@ -10,4 +10,5 @@ export const COMMANDS = {
   useLocalModelFolder: 'relatedPapers.useLocalModelFolder',
   insertCitation: 'relatedPapers.insertCitation',
   showLog: 'relatedPapers.showLog',
+  manageStorage: 'relatedPapers.manageStorage',
 } as const;

@@ -11,8 +11,9 @@ import type { AdapterName, Precision } from '../../models/types';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { downloadModel, DownloadError } from '../../models/acquire/download';
 import { loadManifest, type Manifest } from '../../models/acquire/manifest';
-import { WorkerClient } from '../../models/worker/client';
-import { SpecterEmbedder, DOCUMENT_ADAPTER, QUERY_ADAPTER } from '../../models/worker/specterEmbedder';
+import { WorkerClient } from '../worker/client';
+import { DOCUMENT_ADAPTER, QUERY_ADAPTER, type SpecterEmbedder } from '../../models/engine/specterEmbedder';
+import { loadWorkerEmbedder } from '../worker/workerEmbedder';
 import { WorkerError } from '../protocol/worker';
 
 const ADAPTERS: AdapterName[] = [DOCUMENT_ADAPTER, QUERY_ADAPTER];
@@ -73,21 +74,10 @@ export class ModelManager implements vscode.Disposable {
     const dir = resolved.dir;
     try {
       const t0 = Date.now();
-      const info = await this.worker.call('loadModel', {
-        modelDir: dir,
-        precision,
-        cacheDir: path.join(this.storageDir, 'onnx-cache'),
-      });
-      this.log.info(`model: ${info.modelId} (${precision}) loaded from ${dir.root} in ${Date.now() - t0} ms; built from cache: ${info.builtFromCache.join(',')}`);
-      const embedder = new SpecterEmbedder(
-        (inputs, adapter, opts) => this.worker.call('embed', { inputs, adapter }, opts),
-        info.modelId,
-        info.hiddenSize,
-        precision,
-        dir.adapters[QUERY_ADAPTER] !== undefined,
-      );
+      const embedder = await loadWorkerEmbedder(this.worker, dir, precision, path.join(this.storageDir, 'onnx-cache'));
+      this.log.info(`model: ${embedder.id} loaded from ${dir.root} in ${Date.now() - t0} ms`);
       this.embedder = embedder;
-      this.setState({ kind: 'ready', modelId: info.modelId, precision });
+      this.setState({ kind: 'ready', modelId: embedder.modelId, precision });
       return embedder;
     } catch (e) {
       const message = `The model in ${dir.root} could not be loaded: ${(e as Error).message}`;

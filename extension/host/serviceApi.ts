@@ -31,8 +31,17 @@ export interface Services extends vscode.Disposable {
   suggest(text: string, opts: QueryOptions): Promise<PaperHit[]>;
   /** Entries similar to the entry `key` (its proximity vector). */
   similar(key: string, opts: QueryOptions): Promise<PaperHit[]>;
-  /** Metadata of one entry, for "Open entry" and for marking cited keys. */
+  /** Metadata of one entry, for "Open entry" and for marking cited keys (no abstract). */
   lookup(key: string): PaperHit | undefined;
+  /** Index and vector-cache tables by model with their size; delete those of models no longer in use. */
+  readonly storage?: {
+    list(): Promise<import('../core/app/storage').StorageItem[]>;
+    delete(items: readonly import('../core/app/storage').StorageItem[]): Promise<number>;
+  };
+  /** Crashes and restarts of THE worker thread so far. */
+  workerHealth?(): { crashes: number; restarts: number };
+  /** Key of the indexed entry whose definition starts at or before `line` (1-based) of `file`. */
+  entryAt?(file: string, line: number): Promise<string | undefined>;
   /** Full (re)index of the workspace bibliographies with progress + cancellation. */
   reindex(progress?: (done: number, total: number, message?: string) => void, token?: AbortSignal): Promise<void>;
   /** Start the model download (user clicked "Download SPECTER2"). */

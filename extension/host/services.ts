@@ -10,13 +10,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi';
 import type { SourceDiagnostic } from '../core/types';
-import { IndexStore, DISPLAY_COLUMNS, toEntry, type StoredEntry } from '../core/index/store';
-import { indexFiles, removeFiles } from '../core/index/indexer';
-import { search, similarTo } from '../core/index/search';
+import type { CatalogEntry } from '../core/index/store';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
-import { entriesByKey } from './paperHit';
+import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
-import { WorkerClient } from '../../models/worker/client';
+import { Library, embeddingProgressText } from '../core/app/library';
+import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
+import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
 
@@ -35,24 +35,39 @@ class WorkspaceServices implements Services {
 
   private readonly worker: WorkerClient;
   private readonly model: ModelManager;
+  /** The application layer (core/app): tables, vector cache, indexing and search rules shared with the CLI. */
+  private readonly library: Library;
   private readonly disposables: vscode.Disposable[] = [];
-  private store?: IndexStore;
-  private storeSpace?: string;
-  /** The open in progress: opens are serialised (two concurrent LanceDB opens of one table race). */
-  private opening?: Promise<IndexStore | undefined>;
   private statusValue: IndexStatus;
-  private entries = new Map<string, StoredEntry>();
+  /** One compact row per key (no abstracts: the host never holds every abstract), for lookup/cited marks. */
+  private entries = new Map<string, CatalogEntry>();
   /** Diagnostics per file, replaced file by file as files are re-parsed. */
   private readonly diagnostics = new Map<string, SourceDiagnostic[]>();
   private queue: Promise<unknown> = Promise.resolve();
   private running?: AbortController;
   private started = false;
+  private readonly rebuiltShown = new Set<string>();
+  private readonly indexDir: string;
+  private readonly vectorCacheDir: string;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
+  constructor(context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel) {
     // The worker script is located from the extension's own URI (works from a .vsix and from source).
     this.worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
-    this.worker.onCrash = (m) => log.error(m);
+    this.worker.onCrash = (m) => log.error(`${m}; the next request starts a fresh worker`);
+    this.worker.onRestart = (n) => log.info(`worker: restarted (${n} so far); the model was reloaded`);
     this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
+    const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+    this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
+    // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
+    this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
+    this.library = new Library({
+      dbDir: this.indexDir,
+      workspace,
+      model: this.model,
+      vectorCacheDir: this.vectorCacheDir,
+      parse: (file) => this.worker.call('parse', { file }),
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m) },
+    });
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
@@ -60,7 +75,7 @@ class WorkspaceServices implements Services {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude')) {
           this.enqueueFullIndex();
         }
       }),
@@ -80,7 +95,10 @@ class WorkspaceServices implements Services {
   private watchFiles(): void {
     if (this.started) return;
     this.started = true;
-    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b)));
+    this.disposables.push(new BibWatcher((b) => this.onFilesChanged(b), (uri) => {
+      const { include, exclude } = this.fileRule();
+      return new BibliographyFilter(include, exclude).accepts(vscode.workspace.asRelativePath(uri, false));
+    }));
   }
 
   /** Background full index with window progress, escalated to a cancellable notification when slow. */
@@ -118,25 +136,22 @@ class WorkspaceServices implements Services {
   }
 
   private async runIndex(signal: AbortSignal, progress?: (done: number, total: number, message?: string) => void): Promise<void> {
-    const store = await this.openStore();
-    if (!store) return;
+    if (!(await this.openStore())) return;
     const files = await this.findFiles();
-    const embedder = await this.model.ensure();
     this.running = new AbortController();
     signal.addEventListener('abort', () => this.running?.abort(), { once: true });
     this.setStatus({ files: files.length, indexing: { done: 0, total: files.length, message: 'reading bibliographies' } });
     try {
-      const summary = await indexFiles(files, {
-        store,
-        embedder: store.hasVectors ? embedder : null,
+      const summary = await this.library.index(files, {
         signal: this.running.signal,
-        parse: (file) => this.worker.call('parse', { file }),
+        restarts: () => this.worker.restarts,
         onProgress: (done, total, message) => {
           this.setStatus({ indexing: { done, total, message } });
           progress?.(done, total, message);
         },
+        onEmbedProgress: (embedded, embeddable) => this.setStatus({ embedding: { embedded, embeddable } }),
       });
-      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused}, updated ${summary.updated}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics`);
+      this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused} (${summary.fromCache} from the shared cache), updated ${summary.updated}, moved ${summary.moved}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics${summary.workerRestarts ? `, ${summary.workerRestarts} worker restarts` : ''}; lexical search ready after ${summary.timingsMs.lexicalReadyMs ?? 0} ms of writing`);
       this.diagnostics.clear();
       this.addDiagnostics(files, summary.diagnostics);
     } finally {
@@ -148,23 +163,16 @@ class WorkspaceServices implements Services {
 
   private onFilesChanged(b: WatchBatch): void {
     void this.serialise(async () => {
-      const store = await this.openStore();
-      if (!store) return;
+      if (!(await this.openStore())) return;
       if (b.deleted.length) {
-        const n = await removeFiles(store, b.deleted);
+        const n = await this.library.removeFiles(b.deleted);
         for (const f of b.deleted) this.diagnostics.delete(f);
         this.log.info(`index: ${b.deleted.length} files deleted, ${n} rows removed`);
       }
       if (b.changed.length) {
-        const embedder = await this.model.ensure();
-        const summary = await indexFiles(b.changed, {
-          store,
-          embedder: store.hasVectors ? embedder : null,
-          scope: 'only',
-          parse: (file) => this.worker.call('parse', { file }),
-        });
+        const summary = await this.library.index(b.changed, { scope: 'only', restarts: () => this.worker.restarts });
         this.addDiagnostics(b.changed, summary.diagnostics);
-        this.log.info(`index: ${b.changed.length} changed files; embedded ${summary.embedded}, reused ${summary.reused}, removed ${summary.removed}`);
+        this.log.info(`index: ${b.changed.length} changed files; embedded ${summary.embedded}, reused ${summary.reused}, moved ${summary.moved}, removed ${summary.removed}`);
       }
       this.diagEmitter.fire([...this.diagnostics.values()].flat());
       await this.refreshEntries();
@@ -181,89 +189,104 @@ class WorkspaceServices implements Services {
     this.diagEmitter.fire([...this.diagnostics.values()].flat());
   }
 
-  /**
-   * Opens the table for the current model's vector space (or the lexical one without a model).
-   * A model change opens a different table: vectors of two models never mix.
-   */
-  private openStore(): Promise<IndexStore | undefined> {
-    const previous = this.opening ?? Promise.resolve(undefined);
-    const next = previous.catch(() => undefined).then(() => this.openStoreNow());
-    this.opening = next;
-    return next;
-  }
-
-  private async openStoreNow(): Promise<IndexStore | undefined> {
-    const embedder = await this.model.ensure();
-    const spaceId = embedder ? `${embedder.id}/${embedder.dim}` : 'lexical';
-    if (this.store && this.storeSpace === spaceId) return this.store;
-    this.store?.close();
-    this.store = undefined;
-    const dir = path.join(this.context.globalStorageUri.fsPath, 'index');
-    const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+  /** Opens the index table (the library picks it by model); a failure becomes a status the UI shows. */
+  private async openStore(): Promise<boolean> {
     try {
-      const store = embedder
-        ? await IndexStore.open({ dir, workspace, space: { embedderId: embedder.id, dim: embedder.dim } })
-        : await IndexStore.openLatest({ dir, workspace });
-      if (store.rebuilt) {
-        this.log.warn(`index: ${store.rebuilt.reason}`);
+      const store = await this.library.open();
+      if (store.rebuilt && !this.rebuiltShown.has(store.tableName)) {
+        this.rebuiltShown.add(store.tableName);
         void vscode.window.showWarningMessage(`Related Papers: ${store.rebuilt.reason}. It is being re-indexed.`);
       }
-      this.store = store;
-      this.storeSpace = spaceId;
-      this.setStatus({ storageError: undefined, lexicalOnly: !store.hasVectors });
-      return store;
+      this.setStatus({ storageError: undefined, lexicalOnly: !store.hasVectors || this.model.current.kind !== 'ready' });
+      return true;
     } catch (e) {
       const message = e instanceof NativeUnavailableError ? e.info.userMessage : `the index could not be opened: ${(e as Error).message}`;
       this.log.error(`index: ${message}`);
       this.setStatus({ storageError: message });
-      return undefined;
+      return false;
     }
   }
 
+  /**
+   * The workspace's bibliographies by THE rule the watcher applies too (core/bib/fileFilter.ts): the
+   * include globs, minus relatedPapers.exclude AND files.exclude (findFiles' exclude argument would
+   * replace files.exclude, so both are merged), and bibliography names only (no package.json, CI YAML).
+   */
   private async findFiles(): Promise<string[]> {
-    const cfg = vscode.workspace.getConfiguration('relatedPapers');
-    const include = cfg.get<string[]>('include', ['**/*.bib']);
-    const exclude = cfg.get<string[]>('exclude', []);
+    const { include, exclude } = this.fileRule();
     const excludeGlob = exclude.length ? `{${exclude.join(',')}}` : undefined;
+    const filter = new BibliographyFilter(include, exclude);
     const found = new Set<string>();
     for (const glob of include) {
       for (const uri of await vscode.workspace.findFiles(glob, excludeGlob)) {
-        if (uri.scheme === 'file') found.add(uri.fsPath);
+        if (uri.scheme === 'file' && filter.accepts(vscode.workspace.asRelativePath(uri, false))) found.add(uri.fsPath);
       }
     }
     return [...found].sort();
   }
 
+  private fileRule(): { include: string[]; exclude: string[] } {
+    const cfg = vscode.workspace.getConfiguration('relatedPapers');
+    const include = cfg.get<string[]>('include', ['**/*.bib']);
+    const exclude = [...cfg.get<string[]>('exclude', []), ...enabledGlobs(vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude'))];
+    return { include, exclude };
+  }
+
   private async refreshEntries(): Promise<void> {
-    const store = this.store;
-    if (!store) return;
-    const rows = await store.table.query().select([...DISPLAY_COLUMNS]).toArray();
-    const entries = entriesByKey(rows.map(toEntry));
+    if (!this.library.current) return;
+    const catalog = await this.library.catalog();
+    const entries = new Map<string, CatalogEntry>();
+    for (const e of catalog) {
+      const prev = entries.get(e.key);
+      if (!prev || (prev.synthetic_key && !e.synthetic_key)) entries.set(e.key, e);
+    }
     this.entries = entries;
-    this.setStatus({ entries: entries.size });
+    const embedding = await this.library.embeddingProgress();
+    this.setStatus({ entries: entries.size, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable } });
   }
 
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
-    const store = await this.openStore();
-    if (!store) return [];
-    const embedder = store.hasVectors ? await this.model.ensure() : null;
-    const queryVector = embedder ? (await embedder.embedQueries([text], { signal: opts.signal }))[0] : undefined;
+    if (!(await this.openStore())) return [];
     // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
-    const vectorWeight = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
-    const hits = await search(store, { queryVector, text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, vectorWeight: vectorWeight?.workspaceFolderValue ?? vectorWeight?.workspaceValue ?? vectorWeight?.globalValue, embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined });
-    return hits.map(hitToPaper);
+    const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
+    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal, vectorWeight: w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue });
+    if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
+    return r.hits.map(hitToPaper);
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
-    const store = await this.openStore();
-    if (!store) return [];
-    const hits = await similarTo(store, key, opts.k, { excludeKeys: opts.excludeKeys, minScore: opts.minScore });
-    return hits.map(hitToPaper);
+    if (!(await this.openStore())) return [];
+    const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    return r.hits.map(hitToPaper);
+  }
+
+  /** The worker's life so far (for the log and the tests): crashes and restarts. */
+  workerHealth(): { crashes: number; restarts: number } {
+    return { crashes: this.worker.crashCount, restarts: this.worker.restarts };
+  }
+
+  readonly storage = {
+    list: async (): Promise<StorageItem[]> => {
+      const embedder = await this.model.ensure();
+      return listStorage({ index: this.indexDir, vectorCache: this.vectorCacheDir }, embedder?.id ?? null);
+    },
+    delete: (items: readonly StorageItem[]): Promise<number> => {
+      // The open table is never among them (it belongs to the model in use), so no handle is pulled away.
+      const open = this.library.current?.tableName;
+      return deleteStorage(items.filter((i) => i.name !== open));
+    },
+  };
+
+  /** The entry at `line` of `file` from the index's own positions (no scan of the document). */
+  async entryAt(file: string, line: number): Promise<string | undefined> {
+    if (!this.library.current) return undefined;
+    return (await this.library.entryAt(file, line))?.key;
   }
 
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
-    return e ? entryToPaper(e, 0) : undefined;
+    // Compact rows carry no abstract; the panel fetches abstracts with the hits it shows.
+    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : undefined;
   }
 
   async downloadModel(): Promise<void> {
@@ -283,7 +306,7 @@ class WorkspaceServices implements Services {
     for (const d of this.disposables) d.dispose();
     this.statusEmitter.dispose();
     this.diagEmitter.dispose();
-    this.store?.close();
+    this.library.close();
     void this.worker.dispose();
   }
 }

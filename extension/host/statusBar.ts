@@ -6,7 +6,8 @@ import { statusBarText } from './statusText';
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('relatedPapers.status', vscode.StatusBarAlignment.Right, 100);
 
-  constructor(focusCommand: string) {
+  /** `onShown`: called on every update (activation timing records the first). */
+  constructor(focusCommand: string, private readonly onShown?: () => void) {
     this.item.name = 'Related Papers';
     this.item.command = focusCommand;
   }
@@ -17,6 +18,7 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tooltip;
     this.item.backgroundColor = s.storageError !== undefined ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.item.show();
+    this.onShown?.();
   }
 
   dispose(): void {

@@ -11,10 +11,13 @@ export function statusBarText(s: IndexStatus, scanned = true): { text: string; t
   if (s.storageError !== undefined) {
     return { text: '$(error) Related Papers', tooltip: `Index storage unavailable: ${s.storageError}` };
   }
+  const embedding = s.embedding && s.embedding.embedded < s.embedding.embeddable
+    ? `${nf.format(s.embedding.embedded)} of ${nf.format(s.embedding.embeddable)} papers embedded`
+    : undefined;
   if (s.indexing) {
     return {
       text: `$(sync~spin) Indexing ${nf.format(s.indexing.done)}/${nf.format(s.indexing.total)}`,
-      tooltip: s.indexing.message ?? 'Indexing bibliographies',
+      tooltip: [s.indexing.message ?? 'Indexing bibliographies', embedding].filter(Boolean).join('; '),
     };
   }
   const papers = `${nf.format(s.entries)} ${s.entries === 1 ? 'paper' : 'papers'}`;
@@ -29,6 +32,6 @@ export function statusBarText(s: IndexStatus, scanned = true): { text: string; t
   const warn = s.lexicalOnly ? ' $(warning)' : '';
   return {
     text: `$(book) ${papers}${warn}`,
-    tooltip: `Related Papers: ${papers} from ${nf.format(s.files)} ${s.files === 1 ? 'file' : 'files'}; ${model}`,
+    tooltip: `Related Papers: ${papers} from ${nf.format(s.files)} ${s.files === 1 ? 'file' : 'files'}; ${model}${embedding ? `; ${embedding}` : ''}`,
   };
 }

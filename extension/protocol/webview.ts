@@ -67,6 +67,8 @@ export interface StatusView {
   model: ModelView;
   lexicalOnly: boolean;
   indexing?: { done: number; total: number; message?: string };
+  /** How far embedding has got ("3,120 of 10,569 papers embedded"); meaning covers `embedded` entries. */
+  embedding?: { embedded: number; embeddable: number };
   storageError?: string;
   /** False until the workspace has been searched for bibliographies once. */
   scanned?: boolean;
@@ -232,7 +234,7 @@ function modelView(v: unknown, path: string): ModelView {
 
 function statusView(v: unknown, path: string): StatusView {
   const o = obj(v, path);
-  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'storageError', 'scanned']);
+  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'embedding', 'storageError', 'scanned']);
   const s: StatusView = {
     entries: int(o.entries, `${path}.entries`),
     files: int(o.files, `${path}.files`),
@@ -245,6 +247,11 @@ function statusView(v: unknown, path: string): StatusView {
     s.indexing = { done: int(ix.done, `${path}.indexing.done`), total: int(ix.total, `${path}.indexing.total`) };
     const m = optStr(ix.message, `${path}.indexing.message`, LIMITS.message);
     if (m !== undefined) s.indexing.message = m;
+  }
+  if (o.embedding !== undefined) {
+    const em = obj(o.embedding, `${path}.embedding`);
+    only(em, `${path}.embedding`, ['embedded', 'embeddable']);
+    s.embedding = { embedded: int(em.embedded, `${path}.embedding.embedded`), embeddable: int(em.embeddable, `${path}.embedding.embeddable`) };
   }
   const se = optStr(o.storageError, `${path}.storageError`, LIMITS.message);
   if (se !== undefined) s.storageError = se;

@@ -3,25 +3,11 @@
  * progress and cancellation messages. Both sides import this module, so a change of shape is a
  * compile error on both sides (pattern of vscode-hexeditor's shared/protocol.ts).
  */
-import type { AdapterName, EmbedInput, ModelDir, Precision } from '../../models/types';
+import type { AdapterName, EmbedInput } from '../../models/types';
+import { EngineError, type EmbedResult, type EngineErrorCode, type LoadedModel, type LoadModelParams } from '../../models/engine/types';
 import type { ParseResult } from '../core/types';
 
-export interface LoadModelParams {
-  modelDir: ModelDir;
-  precision: Precision;
-  /** Where built ONNX graphs are cached (keyed by content hashes). */
-  cacheDir: string;
-  intraOpThreads?: number;
-}
-
-export interface EmbedResult {
-  /** One vector per input, in input order. */
-  vectors: Float32Array[];
-  /** Token count of each input (after truncation). */
-  tokens: number[];
-  /** Padding tokens / computed tokens of the batches that ran. */
-  paddingFraction: number;
-}
+export type { LoadModelParams, EmbedResult, LoadedModel };
 
 export interface ParseFileResult extends ParseResult {
   encoding: string;
@@ -31,7 +17,7 @@ export interface ParseFileResult extends ParseResult {
 
 /** Every method the worker serves: params in, result out. */
 export interface WorkerApi {
-  loadModel: { params: LoadModelParams; result: { modelId: string; hiddenSize: number; builtFromCache: boolean[] } };
+  loadModel: { params: LoadModelParams; result: LoadedModel };
   embed: {
     params: { inputs: EmbedInput[]; adapter: AdapterName | null; batchTokens?: number };
     result: EmbedResult;
@@ -39,6 +25,8 @@ export interface WorkerApi {
   tokenize: { params: { texts: string[] }; result: { ids: number[][] } };
   parse: { params: { file: string }; result: ParseFileResult };
   unloadModel: { params: Record<string, never>; result: null };
+  /** Which thread generation answers, and whether ONNX Runtime / a model are loaded in it. */
+  health: { params: Record<string, never>; result: { generation: number; modelLoaded: boolean; ortLoaded: boolean } };
 }
 export type WorkerMethod = keyof WorkerApi;
 
@@ -54,7 +42,7 @@ export type WorkerRequest = {
 export interface WorkerErrorInfo {
   message: string;
   /** Stable codes the host maps to user actions. */
-  code: 'cancelled' | 'model-not-loaded' | 'model-invalid' | 'parse-failed' | 'internal';
+  code: EngineErrorCode | 'parse-failed' | 'worker-crashed';
 }
 
 export type WorkerReply =
@@ -67,4 +55,10 @@ export class WorkerError extends Error {
     super(message);
     this.name = 'WorkerError';
   }
+}
+
+/** Any failure inside the worker as the wire shape: the engine's and the worker's codes pass through. */
+export function workerErrorInfo(e: unknown): WorkerErrorInfo {
+  if (e instanceof WorkerError || e instanceof EngineError) return { message: e.message, code: e.code };
+  return { message: e instanceof Error ? e.message : String(e), code: 'internal' };
 }

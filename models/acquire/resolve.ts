@@ -62,7 +62,24 @@ export async function resolveLocal(root: string, adapters: readonly AdapterName[
     if (missing) return { ok: false, reason: `model folder ${abs} is incomplete: missing ${missing} (adapter ${a})` };
     dirs[a] = d;
   }
-  return { ok: true, dir: { root: abs, base, adapters: dirs, modelId: await localModelId(abs, base) } };
+  const adapterIds: Partial<Record<AdapterName, string>> = {};
+  for (const a of adapters) adapterIds[a] = await localAdapterId(abs, a, dirs[a]!);
+  return { ok: true, dir: { root: abs, base, adapters: dirs, modelId: await localModelId(abs, base), adapterIds } };
+}
+
+/** Like localModelId, for one adapter: the downloader's recorded commit, else a content fingerprint. */
+async function localAdapterId(root: string, adapter: AdapterName, dir: string): Promise<string> {
+  try {
+    const rec = JSON.parse(await fs.readFile(path.join(root, RECORD_FILE), 'utf8')) as DownloadRecord;
+    const weights = rec.files.find((f) => f.role === `adapter:${adapter}` && f.path.endsWith('.bin'));
+    if (weights?.commit && /^[0-9a-f]{40}$/.test(weights.commit)) {
+      const st = await fs.stat(path.join(dir, weights.path));
+      if (st.size === weights.size) return `${weights.repo}@${weights.commit}`;
+    }
+  } catch {
+    /* no or unreadable record: fingerprint instead */
+  }
+  return `local:${(await fingerprintFiles(dir, ['adapter_config.json'], ['pytorch_adapter.bin'])).slice(0, 12)}`;
 }
 
 /**
@@ -87,15 +104,21 @@ async function localModelId(root: string, base: string): Promise<string> {
 
 const EDGE = 1 << 20;
 
-export async function fingerprintBase(base: string): Promise<string> {
+export function fingerprintBase(base: string): Promise<string> {
+  return fingerprintFiles(base, [...BASE_REQUIRED, ...BASE_OPTIONAL], BASE_WEIGHTS);
+}
+
+/** Small files in full, large ones by size + first and last MiB. */
+async function fingerprintFiles(dir: string, small: readonly string[], large: readonly string[]): Promise<string> {
+  const base = dir;
   const h = createHash('sha256');
-  for (const f of [...BASE_REQUIRED, ...BASE_OPTIONAL]) {
+  for (const f of small) {
     const p = path.join(base, f);
     if (!(await isFile(p))) continue;
     h.update(`${f}\0`);
     h.update(await fs.readFile(p));
   }
-  for (const f of BASE_WEIGHTS) {
+  for (const f of large) {
     const p = path.join(base, f);
     if (!(await isFile(p))) continue;
     const fh = await fs.open(p, 'r');
@@ -125,6 +148,7 @@ export async function resolveHfCache(cacheDir: string, adapters: readonly Adapte
   const missingBase = await missingBaseFile(snap.dir);
   if (missingBase) return { ok: false, reason: `${baseRepo}@${snap.commit.slice(0, 12)} in the cache is incomplete: missing ${missingBase}` };
   const dirs: Partial<Record<AdapterName, string>> = {};
+  const adapterIds: Partial<Record<AdapterName, string>> = {};
   for (const a of adapters) {
     const entry = manifest.find((e) => e.role === `adapter:${a}`);
     const repo = entry?.repo ?? ADAPTER_REPOS[a];
@@ -137,6 +161,7 @@ export async function resolveHfCache(cacheDir: string, adapters: readonly Adapte
       return { ok: false, reason: `adapter ${a}: ${repo}@${s.commit.slice(0, 12)} in the cache is incomplete: missing ${missing}${hint}` };
     }
     dirs[a] = s.dir;
+    adapterIds[a] = `${repo}@${s.commit}`;
   }
-  return { ok: true, dir: { root: cacheDir, base: snap.dir, adapters: dirs, modelId: `${baseRepo}@${snap.commit}` } };
+  return { ok: true, dir: { root: cacheDir, base: snap.dir, adapters: dirs, modelId: `${baseRepo}@${snap.commit}`, adapterIds } };
 }

@@ -11,7 +11,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
+import { loadOrt } from './ortLoader';
 import { readBertConfig } from '../checkpoint/config';
 import { CheckpointError } from '../checkpoint/errors';
 import { ADAPTER_WEIGHT_FILES, BASE_WEIGHT_FILES, findWeightFile, loadAdapter, loadBase } from '../checkpoint/load';
@@ -114,7 +115,7 @@ function writeAtomic(file: string, bytes: Uint8Array): void {
 }
 
 interface SharedModel {
-  session: ort.InferenceSession;
+  session: Ort.InferenceSession;
   config: BertConfig;
   adapterOrder: AdapterName[];
   modelKey: string;
@@ -129,13 +130,13 @@ interface SharedModel {
  */
 const sharedModels = new Map<string, { pending: Promise<SharedModel>; refs: number }>();
 
-async function openShared(inputs: Inputs, modelKey: string, modelPath: string, sessionOptions: ort.InferenceSession.SessionOptions,
+async function openShared(inputs: Inputs, modelKey: string, modelPath: string, sessionOptions: Ort.InferenceSession.SessionOptions,
   precision: Precision, attention: AttentionImpl): Promise<SharedModel> {
   const config = readBertConfig(inputs.baseConfig);
   const adapterOrder = inputs.adapters.map((a) => a.name);
   if (fs.existsSync(modelPath)) {
     try {
-      const session = await ort.InferenceSession.create(modelPath, sessionOptions);
+      const session = await loadOrt().InferenceSession.create(modelPath, sessionOptions);
       return { session, config, adapterOrder, modelKey, modelPath, loadedFromDisk: true };
     } catch {
       // A damaged cache entry (e.g. disk error): rebuild it below rather than failing.
@@ -144,13 +145,13 @@ async function openShared(inputs: Inputs, modelKey: string, modelPath: string, s
   }
   const bytes = buildModelBytes(inputs, precision, attention);
   writeAtomic(modelPath, bytes);
-  const session = await ort.InferenceSession.create(bytes, sessionOptions);
+  const session = await loadOrt().InferenceSession.create(bytes, sessionOptions);
   return { session, config, adapterOrder, modelKey, modelPath, loadedFromDisk: false };
 }
 
 export class SpecterSession {
   private shared: SharedModel | null;
-  private readonly adapterIndex: ort.Tensor;
+  private readonly adapterIndex: Ort.Tensor;
   readonly hiddenSize: number;
   readonly maxPositions: number;
   readonly vocabSize: number;
@@ -168,7 +169,7 @@ export class SpecterSession {
     this.vocabSize = shared.config.vocabSize;
     this.modelPath = shared.modelPath;
     const index = adapter ? shared.adapterOrder.indexOf(adapter) + 1 : 0;
-    this.adapterIndex = new ort.Tensor('int64', BigInt64Array.from([BigInt(index)]), []);
+    this.adapterIndex = new (loadOrt().Tensor)('int64', BigInt64Array.from([BigInt(index)]), []);
   }
 
   static async open(modelDir: ModelDir, adapter: AdapterName | null, precision: Precision,
@@ -181,7 +182,7 @@ export class SpecterSession {
     const modelKey = await computeModelKey(inputs, precision, attention);
     fs.mkdirSync(opts.cacheDir, { recursive: true });
     const modelPath = path.join(path.resolve(opts.cacheDir), `specter2-${precision}-${modelKey.slice(0, 24)}.onnx`);
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
+    const sessionOptions: Ort.InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
@@ -225,8 +226,8 @@ export class SpecterSession {
       if (id < 0n || id >= vocab) throw new RangeError(`SpecterSession.run: token id ${id} at position ${i} is outside the vocabulary (0..${this.vocabSize - 1})`);
     }
     const out = await shared.session.run({
-      input_ids: new ort.Tensor('int64', inputIds, [batch, seq]),
-      attention_mask: new ort.Tensor('int64', attentionMask, [batch, seq]),
+      input_ids: new (loadOrt().Tensor)('int64', inputIds, [batch, seq]),
+      attention_mask: new (loadOrt().Tensor)('int64', attentionMask, [batch, seq]),
       [ADAPTER_INDEX_INPUT]: this.adapterIndex,
     });
     const cls = out.cls;

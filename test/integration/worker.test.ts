@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { WorkerClient } from '../../models/worker/client';
-import { EmbeddingEngine } from '../../models/worker/engine';
+import { WorkerClient } from '../../extension/worker/client';
+import { EmbeddingEngine } from '../../models/engine/engine';
+import { EngineError } from '../../models/engine/types';
 import { WorkerError } from '../../extension/protocol/worker';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { REPO_ROOT, TINY_MODEL, skipUnlessShared } from '../helpers/shared';
@@ -31,7 +32,7 @@ before(async () => {
   // (inside the repo so that the external native modules resolve from its node_modules, as in dist/)
   WORKER = path.join(REPO_ROOT, 'out', 'test', `worker-${process.pid}.js`);
   await esbuild.build({
-    entryPoints: [path.join(REPO_ROOT, 'models', 'worker', 'worker.ts')], outfile: WORKER, bundle: true,
+    entryPoints: [path.join(REPO_ROOT, 'extension', 'worker', 'worker.ts')], outfile: WORKER, bundle: true,
     platform: 'node', format: 'cjs', target: 'node20', external: ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow'],
     logLevel: 'error',
   });
@@ -101,7 +102,7 @@ test('the engine checks cancellation before every batch: nothing runs after the 
   const progress: number[] = [];
   await assert.rejects(
     engine.embed(inputs, 'proximity', { batchTokens: 1024, isCancelled: () => cancelled, onProgress: (d) => { progress.push(d); cancelled = true; } }),
-    (e: unknown) => e instanceof WorkerError && e.code === 'cancelled',
+    (e: unknown) => e instanceof EngineError && e.code === 'cancelled',
   );
   assert.equal(progress.length, 1, 'exactly the batch in flight completed');
   await engine.unload();
@@ -123,5 +124,45 @@ test('a model that is not loaded gives a typed error, not a crash', { skip }, as
     await assert.rejects(fresh.call('embed', { inputs: [{ text: 'x' }], adapter: 'proximity' }), (e: unknown) => e instanceof WorkerError && e.code === 'model-not-loaded');
   } finally {
     await fresh.dispose();
+  }
+});
+
+test('parsing in a fresh worker never loads ONNX Runtime (it loads with the first model)', { skip }, async () => {
+  const fresh = new WorkerClient(WORKER);
+  try {
+    const bib = path.join(cacheDir, 'lazy.bib');
+    fs.writeFileSync(bib, '@article{k, title={Lazy runtimes}}\n');
+    assert.equal((await fresh.call('parse', { file: bib })).records.length, 1);
+    assert.deepEqual(await fresh.call('health', {}), { generation: 0, modelLoaded: false, ortLoaded: false });
+  } finally {
+    await fresh.dispose();
+  }
+});
+
+test('a worker that dies mid-embed fails that request clearly; the next call gets a fresh worker with the model reloaded', { skip }, async () => {
+  process.env.RELATED_PAPERS_WORKER_CRASH_AFTER = '2';
+  const healing = new WorkerClient(WORKER);
+  const crashes: string[] = [];
+  healing.onCrash = (m) => crashes.push(m);
+  try {
+    const resolved = await resolveModelDir({ localFolder: TINY_MODEL, adapters: ['proximity'] });
+    assert.ok(resolved.ok);
+    await healing.call('loadModel', { modelDir: resolved.dir, precision: 'fp32', cacheDir });
+    delete process.env.RELATED_PAPERS_WORKER_CRASH_AFTER; // the thread copied the environment when it started
+    const cases = golden.cases;
+    const inputs = cases.map((c) => ({ title: c.title, abstract: c.abstract }));
+    await assert.rejects(
+      healing.call('embed', { inputs, adapter: 'proximity', batchTokens: 64 }),
+      (e: unknown) => e instanceof WorkerError && e.code === 'worker-crashed' && /exited unexpectedly/.test(e.message),
+    );
+    assert.equal(crashes.length, 1);
+    const r = await healing.call('embed', { inputs, adapter: 'proximity', batchTokens: 64 });
+    cases.forEach((c, i) => assert.ok(maxAbsDiff(r.vectors[i], c.cls.proximity) <= 1e-4, `${c.id} after the restart`));
+    assert.equal(healing.restarts, 1);
+    const h = await healing.call('health', {});
+    assert.equal(h.generation, 1);
+    assert.equal(h.modelLoaded, true);
+  } finally {
+    await healing.dispose();
   }
 });

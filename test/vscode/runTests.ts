@@ -24,14 +24,45 @@ const SHIM = path.join(REPO_ROOT, 'scripts', 'code-shim.js');
 const COUNT_LINE = /^vscode: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m;
 
 /** Bundles every suite file on its own (mocha adds them one by one); node_modules stay external. */
-export async function buildSuite(): Promise<string[]> {
-  const entries = fs.readdirSync(SUITE_SRC).filter((f) => f.endsWith('.ts')).map((f) => path.join(SUITE_SRC, f));
-  fs.rmSync(SUITE_OUT, { recursive: true, force: true });
+export async function buildSuite(src = SUITE_SRC, out = SUITE_OUT): Promise<string[]> {
+  const entries = fs.readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => path.join(src, f));
+  fs.rmSync(out, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: entries, outdir: SUITE_OUT, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    entryPoints: entries, outdir: out, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     packages: 'external', external: ['vscode'], sourcemap: 'inline', logLevel: 'warning',
   });
   return entries;
+}
+
+/**
+ * Runs an extension-host suite other than the test suite (bench/host.ts): its own folder of mocha files, its
+ * own workspace and environment, same shim. Returns the exit code and everything the suite printed.
+ */
+export async function runHostSuite(opts: { src: string; workspace: string; settings: Record<string, unknown>; env: Record<string, string> }): Promise<{ code: number; output: string }> {
+  const out = path.join(REPO_ROOT, 'out', 'test', 'vscode', path.basename(opts.src));
+  await buildSuite(opts.src, out);
+  const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-vscode-'));
+  const scratch = makeScratch(scratchRoot);
+  writeUserSettings(scratch.userDataDir, opts.settings);
+  let seen = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    seen += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    const code = await runTests({
+      vscodeExecutablePath: SHIM,
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: path.join(out, 'index.js'),
+      launchArgs: [opts.workspace, `--user-data-dir=${scratch.userDataDir}`, `--extensions-dir=${scratch.extensionsDir}`, '--disable-extensions'],
+      extensionTestsEnv: { ...scratch.env, ...opts.env, CODE_SHIM_SCRATCH: scratchRoot },
+    });
+    return { code, output: seen };
+  } finally {
+    process.stdout.write = write;
+    fs.rmSync(scratchRoot, { recursive: true, force: true });
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -67,7 +98,9 @@ export async function main(argv: string[]): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: path.join(SUITE_OUT, 'index.js'),
       launchArgs: [workspace, `--user-data-dir=${scratch.userDataDir}`, `--extensions-dir=${scratch.extensionsDir}`, '--disable-extensions'],
-      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_MODEL: model ?? '', CODE_SHIM_SCRATCH: scratchRoot },
+      // The first worker thread of the session crashes after its 2nd embed batch: every later test runs on a
+      // healed worker (the indexing suite checks that indexing finished anyway, with one restart).
+      extensionTestsEnv: { ...scratch.env, RELATED_PAPERS_TEST_MODEL: model ?? '', CODE_SHIM_SCRATCH: scratchRoot, RELATED_PAPERS_WORKER_CRASH_AFTER: '2' },
     });
   } catch (e) {
     console.error(`vscode: ${(e as Error).message}`);

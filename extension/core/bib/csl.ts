@@ -59,6 +59,20 @@ function cslName(n: unknown): string | undefined {
   return given ? `${family}, ${given}${suffix ? `, ${suffix}` : ''}` : family;
 }
 
+/**
+ * Whether a value has CSL's shape: an `id` with a `type` or `title`, or a `title` with one of
+ * `issued` / `author` / `container-title` / `DOI`. Not "any object with a title": a JSON file of
+ * settings or of web pages must not become a bibliography.
+ */
+export function hasCslShape(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const id = typeof o.id === 'string' || typeof o.id === 'number';
+  const title = typeof o.title === 'string';
+  if (id && (typeof o.type === 'string' || title)) return true;
+  return title && (o.issued !== undefined || Array.isArray(o.author) || typeof o['container-title'] === 'string' || typeof o.DOI === 'string');
+}
+
 /** One CSL item → record (key may be synthetic). Returns undefined for values that are not CSL items. */
 export function cslItemToRecord(item: unknown, file: string, line: number): BibRecord | undefined {
   if (!item || typeof item !== 'object' || Array.isArray(item)) return undefined;
@@ -172,18 +186,23 @@ export function parseCslJsonText(file: string, text: string): CslParseResult {
   let items: Json[];
   if (Array.isArray(data)) items = data;
   else if (data && typeof data === 'object' && Array.isArray((data as Record<string, Json>).items)) items = (data as Record<string, Json[]>).items;
-  else if (data && typeof data === 'object' && ('id' in data || 'title' in data)) items = [data];
+  else if (hasCslShape(data)) items = [data];
   else {
     diagnostics.push({ file, line: 1, severity: 'info', message: 'JSON file is not a CSL-JSON bibliography (expected an array of items); skipped' });
+    return { records: [], diagnostics, rawTexts: [] };
+  }
+  if (!items.some(hasCslShape)) {
+    // Not a CSL file at all: ONE note, never one per item.
+    diagnostics.push({ file, line: 1, severity: 'info', message: 'JSON file is not a CSL-JSON bibliography (no item has CSL\'s id/type/title/issued/author fields); skipped' });
     return { records: [], diagnostics, rawTexts: [] };
   }
   const offsets = itemOffsets(text);
   const candidates: { record: BibRecord; raw: string }[] = [];
   items.forEach((item, i) => {
     const line = offsets.length === items.length ? lines.lineOf(offsets[i]) : 1;
-    const record = cslItemToRecord(item, file, line);
+    const record = hasCslShape(item) ? cslItemToRecord(item, file, line) : undefined;
     if (record) candidates.push({ record, raw: JSON.stringify(item) });
-    else diagnostics.push({ file, line, severity: 'warning', message: `item ${i + 1} is not a CSL item (no id and no title); skipped` });
+    else diagnostics.push({ file, line, severity: 'warning', message: `item ${i + 1} is not a CSL item (no id with type/title, no title with issued/author); skipped` });
   });
   const finished = finishRecords(file, candidates, diagnostics);
   return { ...finished, diagnostics };
@@ -203,19 +222,30 @@ export function cslItemsFromYaml(
   else if (isSeq(root)) seq = root;
   const out: { record: BibRecord; raw: string }[] = [];
   if (!isSeq(seq)) return out;
+  const values: { line: number; value?: unknown; error?: string }[] = [];
   for (const node of seq.items) {
     const offset = (node as { range?: [number, number, number] }).range?.[0] ?? 0;
     const line = lineCounter.linePos(offset).line + lineOffset;
-    let value: unknown;
     try {
-      value = (node as YamlNode).toJS(doc);
+      values.push({ line, value: (node as YamlNode).toJS(doc) });
     } catch (err) {
-      diagnostics.push({ file, line, severity: 'warning', message: `could not read YAML reference: ${(err as Error).message.split('\n')[0]}` });
+      values.push({ line, error: (err as Error).message.split('\n')[0] });
+    }
+  }
+  // A top-level YAML list that is not CSL at all (a config, a data file) gets ONE note; a `references:`
+  // list is CSL by intent, so its bad items are reported one by one.
+  if (!isMap(root) && !values.some((v) => hasCslShape(v.value))) {
+    diagnostics.push({ file, line: 1 + lineOffset, severity: 'info', message: 'YAML file is not a CSL-YAML bibliography (no item has CSL\'s fields); skipped' });
+    return out;
+  }
+  for (const { line, value, error } of values) {
+    if (error !== undefined) {
+      diagnostics.push({ file, line, severity: 'warning', message: `could not read YAML reference: ${error}` });
       continue;
     }
-    const record = cslItemToRecord(value, file, line);
+    const record = hasCslShape(value) ? cslItemToRecord(value, file, line) : undefined;
     if (record) out.push({ record, raw: JSON.stringify(value) });
-    else diagnostics.push({ file, line, severity: 'warning', message: 'reference is not a CSL item (no id and no title); skipped' });
+    else diagnostics.push({ file, line, severity: 'warning', message: 'reference is not a CSL item (no id with type/title, no title with issued/author); skipped' });
   }
   return out;
 }

@@ -2,8 +2,8 @@
  * Bibliography parsing: BibTeX/BibLaTeX, CSL-JSON, CSL-YAML and Markdown → BibRecords + diagnostics.
  * Never throws for bad input: every failure becomes a SourceDiagnostic with file and line.
  */
-import * as path from 'node:path';
-import type { ParseResult, SourceDiagnostic } from '../types';
+import { decodeHTMLStrict } from 'entities';
+import type { BibRecord, ParseResult, SourceDiagnostic } from '../types';
 import { parseBibtexText } from './bibtex';
 import { parseCslJsonText, parseCslYamlText } from './csl';
 import { decodeText, type TextEncodingName } from './decodeText';
@@ -42,6 +42,8 @@ export function parseBibliography(file: string, bytes: Uint8Array, opts: Bibliog
     encoding = decoded.encoding;
     const format = opts.format ?? isBibliographyPath(file) ?? sniffFormat(decoded.text);
     const result = parseText(file, decoded.text, format, opts);
+    // Copies, not in place: records may come from the EntryCache and must not be decoded twice.
+    result.records = result.records.map(decodeEntitiesIn);
     if (encoding === 'latin-1' || encoding === 'windows-1252') {
       result.diagnostics.unshift({
         file,
@@ -61,6 +63,18 @@ export function parseBibliography(file: string, bytes: Uint8Array, opts: Bibliog
     };
     return { records: [], diagnostics: [diagnostic], encoding, entryHashes: [] };
   }
+}
+
+/**
+ * Exporters leave HTML entities in field values (the ACM DL writes `&amp;` in titles and venues; CSL
+ * exports `&#39;`). Only complete references (`&name;`, `&#n;`) are decoded — strict HTML rules, by
+ * the `entities` library — so a literal `R&D` or `&` is left alone. Runs on every format's records.
+ */
+function decodeEntitiesIn(r: BibRecord): BibRecord {
+  const dec = (s: string) => (s.includes('&') ? decodeHTMLStrict(s) : s);
+  const has = (s: string | undefined) => s !== undefined && s.includes('&');
+  if (!has(r.title) && !has(r.abstract) && !has(r.venue) && !r.authors?.some(has)) return r;
+  return { ...r, title: dec(r.title), abstract: r.abstract && dec(r.abstract), venue: r.venue && dec(r.venue), authors: r.authors?.map(dec) };
 }
 
 function sniffFormat(text: string): BibliographyFormat {

@@ -12,6 +12,16 @@
  * - Without an embedder (no model / offline) rows are still stored with `vector = null`; search is
  *   lexical and says so (Hit.mode). When a model appears later, those rows are embedded then.
  *   Entries with neither title nor abstract are never embedded (vector null, lexical only).
+ * - Lexical first, then meaning: new entries are written WITHOUT vectors first and the full-text index
+ *   is built, so a 10k-entry library is searchable (lexically) seconds after the run starts; then
+ *   embeddings fill in batch by batch. LanceDB 0.31 searches rows written after the full-text index
+ *   was built (measured: added, merged and deleted rows are all answered correctly), and the table is
+ *   compacted on a schedule during long runs so it does not fragment.
+ * - Every paper is embedded once per model: before calling the model, vectors are taken from the
+ *   table (any row with the same content hash) and from the shared vector cache (other workspaces,
+ *   the CLI); every new vector is added to that cache.
+ * - Line numbers live in the positions table (schema.ts): a line inserted at the top of a file
+ *   rewrites that file's positions in two commits and no paper row.
  * - Crash safety: every write is one atomic LanceDB commit of one batch, made BEFORE the batch is
  *   reported as progress; the table is the only progress record. Deletions of vanished entries
  *   happen last, so their vectors remain available for reuse until the new rows are written.
@@ -22,8 +32,9 @@ import * as path from 'node:path';
 import type { SourceDiagnostic } from '../types';
 import type { EntryCache, parseBibliography } from '../bib';
 import { checkVectors, type Embedder } from './embedder';
-import { recordToRow, type IndexRow } from './schema';
+import { recordToRow, type IndexRow, type PositionRow } from './schema';
 import type { IndexStore, StoredRowState } from './store';
+import type { VectorCacheLike } from './vectorCache';
 
 export interface IndexFilesOptions {
   store: IndexStore;
@@ -35,6 +46,17 @@ export interface IndexFilesOptions {
   onProgress?: (done: number, total: number, message?: string) => void;
   /** Entries per embedder call and per commit. Default 32. */
   batchSize?: number;
+  /** The shared vector cache (every paper embedded once per model across workspaces). */
+  vectorCache?: VectorCacheLike | null;
+  /** Where cache failures are reported (a cache is an optimisation: indexing goes on). */
+  onWarning?: (message: string) => void;
+  /**
+   * Called after each committed embedding batch with table-wide numbers: rows with a vector of the
+   * rows that can have one ("3,120 of 10,569 papers embedded").
+   */
+  onEmbedProgress?: (embedded: number, embeddable: number) => void;
+  /** Compact the table after this many embedding batches (default 16). */
+  compactEvery?: number;
   /**
    * 'all' (default): `paths` is the complete set of bibliography files of the workspace; rows of any
    * other file are removed. 'only': synchronise just these files and leave every other row alone
@@ -55,8 +77,12 @@ export interface IndexSummary {
   entries: number;
   /** Entries sent to the embedder in this run. */
   embedded: number;
-  /** Entries written with a vector reused from the table (moved/renamed/re-added entries). */
+  /** Entries written with a vector reused from the table or the shared vector cache. */
   reused: number;
+  /** Of `reused`, the vectors that came from the shared vector cache. */
+  fromCache: number;
+  /** Entries whose stored line changed (positions rewritten, no paper row touched). */
+  moved: number;
   /** Rows deleted because their entry is gone. */
   removed: number;
   /** Entries (new or changed) written without a vector: no model, or neither title nor abstract. */
@@ -68,7 +94,7 @@ export interface IndexSummary {
   /** Entries per file read (after the duplicate-key rule), in the order read. */
   perFile: { file: string; entries: number }[];
   /** Wall time per phase, for benchmarks and logs. */
-  timingsMs: { parse: number; diff: number; write: number; finish: number };
+  timingsMs: { parse: number; diff: number; write: number; finish: number; lexicalReadyMs?: number };
   /** True when no vectors could be made (no embedder, or a lexical-only store). */
   lexicalOnly: boolean;
   diagnostics: SourceDiagnostic[];
@@ -164,12 +190,16 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
   const removed = stored.filter((s) => inScope(s.file) && !desired.has(s.uid)).map((s) => s.uid);
 
   const diffMs = clock();
+  const t0 = performance.now();
   // 3. Write. Rows whose uid appears twice (not produced by this code; e.g. a foreign writer) are
   //    removed first so that the merge below has one match per uid.
   const total = metaOnly.length + toReuse.length + toEmbed.length + noVector.length;
   let done = 0;
   const committed = (n: number, what: string) => { done += n; progress(done, total, what); };
   if (duplicated.size) await store.deleteUids([...duplicated]);
+
+  // 3a. Positions: only files where some entry's line changed (or that are new) are rewritten.
+  const moved = await writePositions(store, desired, readable);
 
   for (const batch of chunks(metaOnly, META_CHUNK)) {
     throwIfAborted(signal);
@@ -194,9 +224,45 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
     toEmbed.push(...missing);
     committed(ready.length, 'reused stored vectors');
   }
+  // 3b. The shared vector cache: papers embedded for another workspace (or by the CLI) cost nothing.
+  let fromCache = 0;
+  const cache = embedder ? opts.vectorCache : null;
+  if (cache && toEmbed.length) {
+    let cached = new Map<string, Float32Array>();
+    try {
+      cached = await cache.get(toEmbed.map((r) => r.content_hash));
+    } catch (e) {
+      opts.onWarning?.(`the shared vector cache could not be read (${firstLine(e)}); embedding with the model instead`);
+    }
+    const hit = toEmbed.filter((r) => cached.has(r.content_hash));
+    for (const batch of chunks(hit, META_CHUNK)) {
+      throwIfAborted(signal);
+      await store.upsert(batch.map((r) => ({ ...r, vector: cached.get(r.content_hash)! })));
+      committed(batch.length, 'reused cached vectors');
+    }
+    fromCache = hit.length;
+    reused += hit.length;
+    const rest = toEmbed.filter((r) => !cached.has(r.content_hash));
+    toEmbed.length = 0;
+    toEmbed.push(...rest);
+  }
+  // 3c. Lexical first: what still needs the model is stored (and full-text indexed) before any model call.
+  if (embedder && toEmbed.length) {
+    for (const batch of chunks(toEmbed, META_CHUNK)) {
+      throwIfAborted(signal);
+      await store.upsert(batch.map((r) => ({ ...r, vector: null })));
+    }
+    await store.finishWrites();
+    progress(done, total, 'searchable (full text); embedding');
+  }
+  const lexicalReadyMs = Math.round(performance.now() - t0);
   let embedded = 0;
-  if (embedder) {
+  if (embedder && toEmbed.length) {
+    const before = await store.embeddingProgress();
+    let embeddedRows = 0;
     const known = new Map<string, Float32Array>();
+    const compactEvery = Math.max(1, opts.compactEvery ?? 16);
+    let batches = 0;
     for (const batch of chunks(toEmbed, batchSize)) {
       throwIfAborted(signal);
       // Identical title+abstract within this run (the same paper in two files) is embedded once.
@@ -208,7 +274,14 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
         embedded += need.length;
       }
       await store.upsert(batch.map((r) => ({ ...r, vector: known.get(r.content_hash)! })));
+      if (cache && need.length) {
+        await cache.put(need.map((r) => ({ contentHash: r.content_hash, vector: known.get(r.content_hash)! })))
+          .catch((e) => opts.onWarning?.(`the shared vector cache could not be written (${firstLine(e)})`));
+      }
+      embeddedRows += batch.length;
       committed(batch.length, 'embedded entries');
+      opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable);
+      if (++batches % compactEvery === 0) await store.compact();
     }
   }
   throwIfAborted(signal);
@@ -222,12 +295,14 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
     entries: desired.size,
     embedded,
     reused,
+    fromCache,
+    moved,
     removed: removed.length,
     updated: metaOnly.length,
     withoutVector: noVector.length,
     unchanged,
     perFile,
-    timingsMs: { parse: parseMs, diff: diffMs, write: writeMs, finish: finishMs },
+    timingsMs: { parse: parseMs, diff: diffMs, write: writeMs, finish: finishMs, lexicalReadyMs },
     lexicalOnly: embedder === null,
     diagnostics,
   };
@@ -242,6 +317,33 @@ export function removeFiles(store: IndexStore, files: readonly string[]): Promis
     await store.finishWrites();
     return uids.length;
   });
+}
+
+/**
+ * Rewrites the positions of the files (of this run) in which an entry is new or moved; returns how
+ * many entries moved. Two commits for any number of shifted lines.
+ */
+async function writePositions(store: IndexStore, desired: Map<string, IndexRow>, files: Set<string>): Promise<number> {
+  const stored = await store.positions([...files]);
+  const changed = new Set<string>();
+  let moved = 0;
+  for (const r of desired.values()) {
+    const line = stored.get(r.uid);
+    if (line !== r.line) {
+      changed.add(r.file);
+      if (line !== undefined) moved++;
+    }
+  }
+  // A file whose entries were only removed also needs its stale positions dropped (deleteUids does it).
+  if (changed.size === 0) return 0;
+  const rows: PositionRow[] = [];
+  for (const r of desired.values()) if (changed.has(r.file)) rows.push({ uid: r.uid, file: r.file, key: r.key, line: r.line });
+  await store.writePositions([...changed], rows);
+  return moved;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
 /** Returns a function giving the ms since the previous call. */

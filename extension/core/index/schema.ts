@@ -7,7 +7,7 @@ import * as arrow from 'apache-arrow';
 import type { BibRecord } from '../types';
 
 /** Bump when the row layout or the meaning of a column changes: old tables are then simply not opened. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Identity of the vectors in a table. `null` = no model: a lexical-only table without a vector column. */
 export interface VectorSpace { embedderId: string; dim: number }
@@ -27,6 +27,11 @@ export interface IndexRow {
   url: string | null;
   arxiv_id: string | null;
   file: string;
+  /**
+   * 1-based line of the entry in `file`. NOT a column of the papers table: positions change with
+   * every edit above an entry, so they live in the small positions table (store.ts) and a shifted
+   * line never rewrites a paper row (with its vector).
+   */
   line: number;
   has_abstract: boolean;
   synthetic_key: boolean;
@@ -78,12 +83,12 @@ export function recordToRow(r: BibRecord): IndexRow {
     url: r.url ?? null,
     arxiv_id: r.arxivId ?? null,
     file: r.file,
-    line: r.line,
     synthetic_key: r.syntheticKey === true,
   };
   return {
     uid: rowUid(r.file, r.key),
     ...meta,
+    line: r.line,
     title,
     abstract,
     has_abstract: abstract.trim().length > 0,
@@ -109,7 +114,6 @@ export function arrowSchema(space: VectorSpace | null, workspace?: string): arro
     utf8('url', true),
     utf8('arxiv_id', true),
     utf8('file'),
-    new arrow.Field('line', new arrow.Int32(), false),
     new arrow.Field('has_abstract', new arrow.Bool(), false),
     new arrow.Field('synthetic_key', new arrow.Bool(), false),
     utf8('content_hash'),
@@ -182,4 +186,27 @@ export function rowsToArrow(rows: readonly IndexRow[], space: VectorSpace | null
     }
   }
   return new arrow.Table(new arrow.Schema(fields, schema.metadata), columns as never);
+}
+
+/** Where each entry is: (uid, file, key, line). Rewritten per changed file in one commit. */
+export interface PositionRow { uid: string; file: string; key: string; line: number }
+
+export function positionsSchema(): arrow.Schema {
+  return new arrow.Schema([
+    new arrow.Field('uid', new arrow.Utf8(), false),
+    new arrow.Field('file', new arrow.Utf8(), false),
+    new arrow.Field('key', new arrow.Utf8(), false),
+    new arrow.Field('line', new arrow.Int32(), false),
+  ], new Map([['related_papers_schema', String(SCHEMA_VERSION)]]));
+}
+
+export function positionsToArrow(rows: readonly PositionRow[]): arrow.Table {
+  const schema = positionsSchema();
+  const col = (name: keyof PositionRow, type: arrow.DataType) => arrow.vectorFromArray(rows.map((r) => r[name]), type);
+  return new arrow.Table(schema, {
+    uid: col('uid', new arrow.Utf8()),
+    file: col('file', new arrow.Utf8()),
+    key: col('key', new arrow.Utf8()),
+    line: col('line', new arrow.Int32()),
+  } as never);
 }

@@ -165,11 +165,32 @@ async function vectorList(store: IndexStore, v: Float32Array, where: string | un
   return rows.map((r) => ({ uid: r.uid, key: r.key, cosine: clampCos(1 - Number(r._distance)) }));
 }
 
+/**
+ * Rows written after the FTS index was last updated are matched by a scan whose results LanceDB 0.31
+ * truncates to the limit in table order, not by score (measured: an entry's own title missing from the
+ * top 30 of a 54-row table whose rows the indexer's vector pass had rewritten). Asking for that many more
+ * rows makes the top `n` exact; the backlog is bounded by finishWrites' compaction rule. Cached briefly.
+ */
+const ftsBacklog = new WeakMap<IndexStore, { rows: number; at: number }>();
+const BACKLOG_TTL_MS = 2_000;
+async function unindexedFtsRows(store: IndexStore): Promise<number> {
+  const c = ftsBacklog.get(store);
+  if (c && Date.now() - c.at < BACKLOG_TTL_MS) return c.rows;
+  const idx = (await store.table.listIndices()).find((i) => i.columns.includes('fts_text'));
+  const rows = idx ? (idx.numUnindexedRows ?? 0) : 0;
+  ftsBacklog.set(store, { rows, at: Date.now() });
+  return rows;
+}
+
 async function textList(store: IndexStore, text: string, where: string | undefined, n: number): Promise<Ranked[]> {
-  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
+  const limit = n + (await unindexedFtsRows(store));
+  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(limit);
   if (where) query = query.where(where);
   try {
-    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
+    // Sorted here: when some rows are outside the FTS index (written after it was built, e.g. the
+    // indexer's vector pass rewrites rows), LanceDB returns the indexed and the scanned matches
+    // concatenated, not in score order (seen with LanceDB 0.31).
+    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) })).sort((a, b) => b.bm25 - a.bm25).slice(0, n);
   } catch (e) {
     // An empty table has no full-text index yet (LanceDB cannot build one over zero rows).
     if ((await store.count()) === 0) return [];

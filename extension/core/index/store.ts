@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
 import type * as arrow from 'apache-arrow';
-import { arrowSchema, rowsToArrow, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type VectorSpace } from './schema';
+import { arrowSchema, positionsSchema, positionsToArrow, rowsToArrow, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type PositionRow, type VectorSpace } from './schema';
 
 export interface OpenStoreOptions {
   /** Directory holding the tables (the extension passes its global storage; the CLI `--db`). */
@@ -41,9 +41,16 @@ export interface StoredRowState {
 /** Columns returned to callers that display entries (never the vector, which is large). */
 export const DISPLAY_COLUMNS = [
   'uid', 'key', 'type', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxiv_id',
-  'file', 'line', 'has_abstract', 'synthetic_key',
+  'file', 'has_abstract', 'synthetic_key',
 ] as const;
-export type StoredEntry = Pick<IndexRow, (typeof DISPLAY_COLUMNS)[number]>;
+/** An entry as displayed; `line` comes from the positions table. */
+export type StoredEntry = Pick<IndexRow, (typeof DISPLAY_COLUMNS)[number] | 'line'>;
+/** The compact catalogue the editor needs for every entry (no abstract: the host must not hold them all). */
+export const CATALOG_COLUMNS = ['uid', 'key', 'title', 'authors', 'year', 'venue', 'doi', 'url', 'arxiv_id', 'file', 'synthetic_key', 'has_abstract', 'has_vector'] as const;
+export type CatalogEntry = Pick<IndexRow, Exclude<(typeof CATALOG_COLUMNS)[number], 'has_vector'> | 'line'> & { has_vector: boolean };
+
+/** How far embedding has got: rows with a vector of the rows that can have one (title or abstract). */
+export interface EmbeddingProgress { embedded: number; embeddable: number; total: number }
 
 /** Max values per `IN (...)` filter, to keep SQL strings bounded. */
 const IN_CHUNK = 500;
@@ -66,6 +73,8 @@ export class IndexStore {
     private readonly lancedb: LanceDb,
     private readonly db: Connection,
     readonly table: Table,
+    /** (uid, file, key, line) of every row: see schema.ts `line`. */
+    private readonly positionsTable: Table,
     readonly tableName: string,
     readonly space: VectorSpace | null,
     readonly dir: string,
@@ -139,7 +148,8 @@ export class IndexStore {
       }
     }
     table ??= await db.createEmptyTable(name, schema, { mode: 'overwrite' });
-    return new IndexStore(lancedb, db, table, name, opts.space, opts.dir, rebuilt, opts.vectorIndexMinRows ?? VECTOR_INDEX_MIN_ROWS);
+    const positions = await openPositions(db, `${name}_pos`, rebuilt !== undefined);
+    return new IndexStore(lancedb, db, table, positions, name, opts.space, opts.dir, rebuilt, opts.vectorIndexMinRows ?? VECTOR_INDEX_MIN_ROWS);
   }
 
   /** Whether the table for this (workspace, space) exists already (without creating it). */
@@ -242,8 +252,83 @@ export class IndexStore {
   }
 
   async deleteUids(uids: readonly string[]): Promise<void> {
-    for (const c of chunk(uids, IN_CHUNK)) await this.table.delete(sqlIn('uid', c));
+    for (const c of chunk(uids, IN_CHUNK)) {
+      await this.table.delete(sqlIn('uid', c));
+      await this.positionsTable.delete(sqlIn('uid', c));
+    }
     if (uids.length) this.ftsDirty = true;
+  }
+
+  /** Stored line of every row (optionally of some files only): uid → line. */
+  async positions(files?: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (files && files.length === 0) return out;
+    for (const where of files ? chunk(files, IN_CHUNK).map((c) => sqlIn('file', c)) : [undefined]) {
+      let q = this.positionsTable.query().select(['uid', 'line']);
+      if (where) q = q.where(where);
+      const t = await q.toArrow();
+      const uid = t.getChild('uid')!;
+      const line = t.getChild('line')!;
+      for (let i = 0; i < t.numRows; i++) out.set(uid.get(i), line.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the positions of these files with `rows` (all rows of exactly these files) in two
+   * commits however many lines moved — the cheap path for "a line inserted at the top of the file".
+   */
+  async writePositions(files: readonly string[], rows: readonly PositionRow[]): Promise<void> {
+    if (files.length === 0) return;
+    for (const c of chunk(files, IN_CHUNK)) await this.positionsTable.delete(sqlIn('file', c));
+    if (rows.length) await this.positionsTable.add(positionsToArrow(rows));
+  }
+
+  /** Lines for these uids (1 when a position is missing, e.g. after a crash between two commits). */
+  private async linesOf(uids: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const c of chunk([...new Set(uids)], IN_CHUNK)) {
+      const rows = await this.positionsTable.query().where(sqlIn('uid', c)).select(['uid', 'line']).toArray();
+      for (const r of rows) out.set(r.uid, r.line);
+    }
+    return out;
+  }
+
+  /** Every entry without its abstract (key, title, authors, year, venue, ids, file, line), in file/line order. */
+  async catalog(): Promise<CatalogEntry[]> {
+    const t = await this.table.query().select([...CATALOG_COLUMNS]).toArrow();
+    const lines = await this.positions();
+    const cols = Object.fromEntries(CATALOG_COLUMNS.map((c) => [c, t.getChild(c)!]));
+    const out: CatalogEntry[] = [];
+    for (let i = 0; i < t.numRows; i++) {
+      const uid = cols.uid.get(i) as string;
+      out.push({
+        uid, key: cols.key.get(i), title: cols.title.get(i), authors: cols.authors.get(i), year: cols.year.get(i) ?? null,
+        venue: cols.venue.get(i) ?? null, doi: cols.doi.get(i) ?? null, url: cols.url.get(i) ?? null, arxiv_id: cols.arxiv_id.get(i) ?? null, file: cols.file.get(i),
+        synthetic_key: Boolean(cols.synthetic_key.get(i)), has_abstract: Boolean(cols.has_abstract.get(i)), has_vector: Boolean(cols.has_vector.get(i)),
+        line: lines.get(uid) ?? 1,
+      });
+    }
+    return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  }
+
+  /** Embedded rows of the rows that can be embedded (those with a title or abstract). */
+  async embeddingProgress(): Promise<EmbeddingProgress> {
+    const [total, embeddable, embedded] = await Promise.all([
+      this.table.countRows(),
+      this.table.countRows("fts_text != ''"),
+      this.hasVectors ? this.table.countRows('has_vector') : Promise.resolve(0),
+    ]);
+    return { embedded, embeddable, total };
+  }
+
+  /**
+   * Folds the small fragments of many per-batch commits together and brings new rows into the
+   * indices. Called by long runs on a schedule (a table of hundreds of fragments searches ~10× slower).
+   */
+  async compact(): Promise<void> {
+    await this.table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+    await this.positionsTable.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) }).catch(() => undefined);
   }
 
   /**
@@ -300,13 +385,15 @@ export class IndexStore {
   /** Rows with this citation key (several when files share a key), in file order. */
   async entriesByKey(key: string): Promise<StoredEntry[]> {
     const rows = await this.table.query().where(sqlIn('key', [key])).select([...DISPLAY_COLUMNS]).toArray();
-    return rows.map(toEntry).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    const lines = await this.linesOf(rows.map((r) => r.uid));
+    return rows.map((r) => toEntry(r, lines.get(r.uid))).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
   async entriesByUid(uids: readonly string[]): Promise<Map<string, StoredEntry>> {
     const out = new Map<string, StoredEntry>();
+    const lines = await this.linesOf(uids);
     for (const c of chunk([...new Set(uids)], IN_CHUNK)) {
-      for (const r of await this.table.query().where(sqlIn('uid', c)).select([...DISPLAY_COLUMNS]).toArray()) out.set(r.uid, toEntry(r));
+      for (const r of await this.table.query().where(sqlIn('uid', c)).select([...DISPLAY_COLUMNS]).toArray()) out.set(r.uid, toEntry(r, lines.get(r.uid)));
     }
     return out;
   }
@@ -345,11 +432,26 @@ export class IndexStore {
 
   close(): void {
     this.table.close();
+    this.positionsTable.close();
     this.db.close();
   }
 }
 
 const openChain = new Map<string, Promise<void>>();
+
+/** The positions table beside a papers table; recreated empty with it (the indexer then rewrites every position). */
+async function openPositions(db: Connection, name: string, recreate: boolean): Promise<Table> {
+  if (!recreate && (await db.tableNames()).includes(name)) {
+    try {
+      const t = await db.openTable(name);
+      if (!schemaMismatch(await t.schema(), positionsSchema())) return t;
+      t.close();
+    } catch {
+      // unreadable: recreated below (positions are derived data, the next index run restores them)
+    }
+  }
+  return db.createEmptyTable(name, positionsSchema(), { mode: 'overwrite' });
+}
 
 function sideTableName(table: string, record: string): string {
   return `side_${record}_${table}`;
@@ -380,11 +482,11 @@ export function toFloat32(v: unknown): Float32Array {
 
 // LanceDB returns Arrow rows as loosely typed records; this is the one place they become StoredEntry.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function toEntry(r: any): StoredEntry {
+export function toEntry(r: any, line?: number): StoredEntry {
   return {
     uid: r.uid, key: r.key, type: r.type, title: r.title, abstract: r.abstract, authors: r.authors,
     year: r.year ?? null, venue: r.venue ?? null, doi: r.doi ?? null, url: r.url ?? null, arxiv_id: r.arxiv_id ?? null,
-    file: r.file, line: r.line, has_abstract: Boolean(r.has_abstract), synthetic_key: Boolean(r.synthetic_key),
+    file: r.file, line: line ?? r.line ?? 1, has_abstract: Boolean(r.has_abstract), synthetic_key: Boolean(r.synthetic_key),
   };
 }
 

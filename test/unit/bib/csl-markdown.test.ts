@@ -133,3 +133,33 @@ test('arXiv ids from a 10.48550 DOI and from a journal string', () => {
   assert.equal(r.records[0].arxivId, '2305.12345');
   assert.equal(r.records[1].arxivId, '1706.03762');
 });
+
+test('a JSON or YAML file that is not CSL gives ONE information note, not one per item (an object with a title is not enough)', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const pages = JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ title: `Page ${i}`, url: `https://example.org/${i}`, tags: ['x'] })));
+  const j = parseBibliography('/ws/site/pages.json', enc(pages));
+  assert.equal(j.records.length, 0);
+  assert.equal(j.diagnostics.length, 1, JSON.stringify(j.diagnostics));
+  assert.equal(j.diagnostics[0].severity, 'info');
+  const y = parseBibliography('/ws/data/people.yaml', enc(Array.from({ length: 30 }, (_, i) => `- name: P${i}\n  title: Dr ${i}\n`).join('')));
+  assert.equal(y.records.length, 0);
+  assert.equal(y.diagnostics.length, 1, JSON.stringify(y.diagnostics));
+  assert.equal(y.diagnostics[0].severity, 'info');
+  // A real CSL file with one bad item: the good ones are read and the bad one is named.
+  const mixed = JSON.stringify([{ id: 'a', type: 'article-journal', title: 'Good A' }, { foo: 1 }, { title: 'Good B', issued: { 'date-parts': [[2020]] } }]);
+  const m = parseBibliography('/ws/refs.json', enc(mixed));
+  assert.deepEqual(m.records.map((r) => r.title), ['Good A', 'Good B']);
+  assert.equal(m.diagnostics.filter((d) => d.severity === 'warning').length, 1);
+});
+
+test('HTML entities left by exporters are decoded once, in every format (ACM DL writes &amp;)', () => {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const bib = '@inproceedings{acm1,\n  title = {Sensing &amp; Acting: R&D at &lt;scale&gt;},\n  booktitle = {CHI &#39;20: Proceedings},\n  abstract = {We write &amp;amp; literally.},\n  author = {M&uuml;ller, Anna}\n}\n';
+  const [r] = parseBibliography('/ws/acm.bib', enc(bib)).records;
+  assert.equal(r.title, 'Sensing & Acting: R&D at <scale>');
+  assert.equal(r.venue, "CHI '20: Proceedings");
+  assert.equal(r.abstract, 'We write &amp; literally.', 'decoded once, not twice');
+  assert.deepEqual(r.authors, ['Müller, Anna']);
+  const [c] = parseBibliography('/ws/x.json', enc(JSON.stringify([{ id: 'c1', type: 'book', title: 'Tom &amp; Jerry' }]))).records;
+  assert.equal(c.title, 'Tom & Jerry');
+});

@@ -153,9 +153,18 @@ test('followedLanguage: by extension first, then languageId', () => {
 test('bibEntryAt: the entry under the cursor, skipping @string and e-mail addresses', () => {
   const bib = `@string{j = "J"}\n\n@article{first,\n  title={A},\n  note={mail x@y.org, z}\n}\n\n@inproceedings{ second ,\n title={B}}\n`;
   assert.equal(bibEntryAt(bib, 5), undefined);
-  assert.deepEqual(bibEntryAt(bib, bib.indexOf('mail')), { key: 'first', line: 3, start: bib.indexOf('@article') });
+  assert.deepEqual(bibEntryAt(bib, bib.indexOf('mail')), { key: 'first', start: bib.indexOf('@article') });
   assert.equal(bibEntryAt(bib, bib.length)?.key, 'second');
-  assert.equal(bibEntryAt(bib, bib.length)?.line, 8);
+  assert.equal(bibEntryAt(bib, bib.length)?.start, bib.indexOf('@inproceedings'));
+});
+
+test('bibEntryAt scans backwards from the cursor: a huge file above, or a huge abstract, is still found right', () => {
+  const filler = Array.from({ length: 5000 }, (_, i) => `@article{k${i},\n  title={T ${i}}\n}\n`).join('\n');
+  const long = `@article{long,\n  abstract={${'word '.repeat(20000)}}\n}\n`;
+  const text = filler + '\n' + long;
+  assert.equal(bibEntryAt(text, text.length - 10)?.key, 'long', 'the entry starts 100 kB before the cursor');
+  assert.equal(bibEntryAt(text, text.indexOf('{k4999,') + 3)?.key, 'k4999');
+  assert.equal(bibEntryAt(text, 2)?.key, 'k0');
 });
 
 test('bestSentence: term overlap picks the matching sentence, none when nothing overlaps', () => {

@@ -33,13 +33,22 @@ test('first run embeds everything; an unchanged re-run costs zero embedder calls
   const { bib, store, emb } = await setup();
   writeBib(bib, 40);
   const progress: number[] = [];
-  const first = await indexFiles([bib], { store, embedder: emb, batchSize: 8, onProgress: (d, t) => { if (t) progress.push(d); } });
+  const messages: string[] = [];
+  const embedProgress: string[] = [];
+  const first = await indexFiles([bib], {
+    store, embedder: emb, batchSize: 8,
+    onProgress: (d, t, m) => { if (t && m === 'embedded entries') progress.push(d); if (m) messages.push(m); },
+    onEmbedProgress: (e, of) => embedProgress.push(`${e}/${of}`),
+  });
   assert.equal(first.files, 1);
   assert.equal(first.entries, 40);
   assert.equal(first.embedded, 40);
   assert.equal(first.reused + first.updated + first.unchanged + first.removed, 0);
   assert.equal(first.lexicalOnly, false);
   assert.deepEqual(progress, [8, 16, 24, 32, 40]);
+  // Lexical first: every entry is stored and full-text searchable before the first model call.
+  assert.ok(messages.indexOf('searchable (full text); embedding') >= 0 && messages.indexOf('searchable (full text); embedding') < messages.indexOf('embedded entries'), messages.join(' | '));
+  assert.deepEqual(embedProgress, ['8/40', '16/40', '24/40', '32/40', '40/40']);
   assert.equal(emb!.calls, 5);
   assert.equal(await store.count('vector IS NOT NULL'), 40);
   const noAbstract = (await store.entriesByKey('key0'))[0];
@@ -77,11 +86,13 @@ test('editing one title embeds one entry; a metadata-only edit embeds none and k
   assert.equal(e5.year, 1999);
   assert.deepEqual(Array.from((await store.vectorOf(uid5))!), Array.from(v5!));
 
-  // Lines shift for every entry after an inserted line: metadata updates, no embedding.
+  // Lines shift for every entry after an inserted line: only positions are rewritten, no paper row, no embedding.
   fs.writeFileSync(bib, '% a comment line\n\n' + fs.readFileSync(bib, 'utf8'));
   const r3 = await indexFiles([bib], { store, embedder: emb });
   assert.equal(r3.embedded, 0);
-  assert.equal(r3.updated, 30);
+  assert.equal(r3.updated, 0);
+  assert.equal(r3.moved, 30);
+  assert.equal(r3.unchanged, 30);
   assert.equal((await store.entriesByKey('key0'))[0].line, 3);
   assert.equal(await duplicates(store), 0);
   store.close();
@@ -179,7 +190,9 @@ test('cancellation stops between batches; the next run embeds only what is missi
     indexFiles([bib], { store, embedder: emb, batchSize: 10, signal: ac.signal, onProgress: (d) => { if (d >= 20) ac.abort(); } }),
     (e: Error) => e.name === 'AbortError',
   );
-  assert.equal(await store.count(), 20);
+  // Every entry was stored (lexically searchable) before embedding started; 20 have their vector.
+  assert.equal(await store.count(), 50);
+  assert.equal(await store.count('has_vector'), 20);
   const r = await indexFiles([bib], { store, embedder: emb, batchSize: 10 });
   assert.equal(r.embedded, 30);
   assert.equal(r.unchanged, 20);
@@ -197,7 +210,8 @@ test('an embedder returning the wrong dimension is refused with a clear error', 
     embedQueries: async (t) => t.map(() => new Float32Array(32)),
   };
   await assert.rejects(indexFiles([bib], { store, embedder: bad }), /returned a 16-d vector \(expected 32\)/);
-  assert.equal(await store.count(), 0);
+  assert.equal(await store.count('has_vector'), 0, 'no bad vector is stored');
+  assert.equal(await store.count(), 3, 'the entries stay lexically searchable');
   const other = new HashEmbedder(32, { id: 'another/model' });
   await assert.rejects(indexFiles([bib], { store, embedder: other }), /does not match the index table/);
   store.close();
@@ -217,5 +231,38 @@ test('concurrent runs on one store are serialised: no duplicate rows, second run
   assert.equal(b.unchanged, 25);
   assert.equal(await store.count(), 27);
   assert.equal(await duplicates(store), 0);
+  store.close();
+});
+
+test('lexical first: while the model is still embedding, every entry is found by full text, and embedded rows stay findable', async () => {
+  const { bib, store } = await setup();
+  writeBib(bib, 60, (i) => bibEntry(`key${i}`, `Paper ${i} about ${i === 59 ? 'zanzibar archipelago' : 'ordinary things'}`, `Abstract ${i} mentions ${i === 3 ? 'quokka marsupials' : 'nothing special'}.`));
+  // An embedder that stops at its second batch until released: the run is "in progress" meanwhile.
+  const inner = new HashEmbedder(32);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  let batches = 0;
+  let reachedGate!: () => void;
+  const atGate = new Promise<void>((r) => { reachedGate = r; });
+  const slow: Embedder = {
+    id: inner.id, dim: inner.dim,
+    embedPapers: async (items, o) => { if (++batches === 2) { reachedGate(); await gate; } return inner.embedPapers(items, o); },
+    embedQueries: (t) => inner.embedQueries(t),
+  };
+  const run = indexFiles([bib], { store, embedder: slow, batchSize: 10 });
+  await atGate;
+  // Mid-run: 10 of 60 rows have vectors, all 60 are stored and full-text searchable.
+  assert.equal(await store.count(), 60);
+  assert.equal(await store.count('has_vector'), 10);
+  const last = await search(store, { text: 'zanzibar archipelago', k: 3 });
+  assert.equal(last[0]?.key, 'key59', 'an entry not embedded yet is found lexically');
+  const early = await search(store, { text: 'quokka marsupials', k: 3 });
+  assert.equal(early[0]?.key, 'key3', 'an entry whose row was rewritten with its vector is still found by full text');
+  const hybrid = await search(store, { text: 'quokka marsupials', queryVector: inner.embedText('quokka marsupials'), k: 3 });
+  assert.equal(hybrid[0]?.key, 'key3');
+  release();
+  const s = await run;
+  assert.equal(s.embedded, 60);
+  assert.equal((await search(store, { text: 'zanzibar archipelago', k: 1 }))[0]?.key, 'key59', 'still found after the run');
   store.close();
 });

@@ -39,7 +39,8 @@ test('upsert by (file,key) never duplicates; updateMeta keeps the vector', async
   await store.upsert([r, rowWithVector(emb, 'k2', 'Other')]);
   await store.upsert([r]);
   assert.equal(await store.count(), 2);
-  await store.updateMeta([{ ...r, line: 42, authors: 'Someone, Else' }]);
+  await store.updateMeta([{ ...r, authors: 'Someone, Else' }]);
+  await store.writePositions([r.file], [{ uid: r.uid, file: r.file, key: r.key, line: 42 }]);
   const [e] = await store.entriesByKey('k1');
   assert.equal(e.line, 42);
   assert.equal(e.authors, 'Someone, Else');

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { contributes, diagnosticsFor, extension, lineOf, within, workspaceFile } from './util';
+import { contributes, diagnosticsFor, extension, lineOf, services as servicesApi, within, workspaceFile } from './util';
 
 
 const MALFORMED_KEY = 'hoffmann2024mixedprecision';
@@ -29,6 +29,30 @@ suite('indexing the example workspace', () => {
     // The command awaits the whole reindex (behind a progress notification); an error would open a dialog and
     // hang, which `within` turns into a failure.
     await within(vscode.commands.executeCommand('relatedPapers.reindex'), 170_000, 'relatedPapers.reindex');
+    const services = await servicesApi();
+    const status = services.status();
+    if (process.env.RELATED_PAPERS_TEST_MODEL) {
+      // runTests.ts made the first worker crash after its 2nd embed batch: the run healed and finished.
+      assert.equal(services.workerHealth?.().restarts, 1, 'one crash, one fresh worker with the model reloaded');
+      assert.ok(status.embedding && status.embedding.embeddable > 50, JSON.stringify(status.embedding));
+      assert.equal(status.embedding.embedded, status.embedding.embeddable, 'every entry embedded despite the crash');
+      // Queries work on the healed worker (hybrid, the model was reloaded).
+      const hits = await services.suggest('mixed precision training of neural networks', { k: 3 });
+      assert.equal(hits.length, 3);
+      assert.ok(hits.some((h) => h.cosine !== undefined), 'the vector half answered');
+    }
+  });
+
+  test('"Manage index storage" lists the tables with their size and deletes only those of other models', async function () {
+    this.timeout(60_000);
+    const services = await servicesApi();
+    const items = await services.storage!.list();
+    assert.ok(items.some((i) => i.kind === 'index' && i.inUse && i.bytes > 0), JSON.stringify(items));
+    const result = (await vscode.commands.executeCommand('relatedPapers.manageStorage', 'unused')) as { deleted: string[] } | undefined;
+    assert.ok(result, 'the command returned what it deleted');
+    const after = await services.storage!.list();
+    assert.ok(after.every((i) => i.inUse), 'only tables of the model in use remain');
+    assert.ok(after.some((i) => i.kind === 'index' && i.inUse), 'the table in use is kept');
   });
 
   test('the malformed entry of library.bib is in the Problems panel at its line, and only it', async function () {

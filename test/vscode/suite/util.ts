@@ -18,6 +18,12 @@ export function extension(): vscode.Extension<unknown> {
   return ext;
 }
 
+/** The services behind the UI, as `activate` returns them (the API the extension exposes to its tests). */
+export async function services(): Promise<import('../../../extension/host/serviceApi').Services> {
+  const api = (await extension().activate()) as { services: () => import('../../../extension/host/serviceApi').Services };
+  return api.services();
+}
+
 export function contributes(): Contributes {
   return (extension().packageJSON as { contributes: Contributes }).contributes;
 }

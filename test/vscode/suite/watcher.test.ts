@@ -56,4 +56,28 @@ suite('the index follows file changes', () => {
     fs.rmSync(target());
     await until('watch2025alpha removed', () => api.services().lookup('watch2025alpha') === undefined, 45_000);
   });
+
+  test('files.exclude is honoured by the scan and the watcher; a package.json is never read', async function () {
+    this.timeout(120_000);
+    const dir = path.join(workspaceFolder(), 'excluded-by-files-exclude');
+    fs.mkdirSync(dir, { recursive: true });
+    const files = vscode.workspace.getConfiguration('files');
+    const before = files.get<Record<string, boolean>>('exclude') ?? {};
+    await files.update('exclude', { ...before, '**/excluded-by-files-exclude': true }, vscode.ConfigurationTarget.Workspace);
+    try {
+      fs.writeFileSync(path.join(dir, 'hidden.bib'), entry('hidden2025excluded', 'Hidden By Files Exclude'));
+      fs.writeFileSync(target(), entry('visible2025control', 'Visible Control Entry'));
+      fs.writeFileSync(path.join(workspaceFolder(), 'package.json'), JSON.stringify({ name: 'x', title: 'Not A Paper', id: 'pkg' }));
+      await until('the control entry (watcher)', () => api.services().lookup('visible2025control') !== undefined, 45_000);
+      await vscode.commands.executeCommand('relatedPapers.reindex');
+      assert.equal(api.services().lookup('hidden2025excluded'), undefined, 'a file under files.exclude is not indexed');
+      assert.ok(api.services().lookup('visible2025control'));
+      assert.equal(api.services().lookup('pkg'), undefined, 'package.json is not a bibliography');
+    } finally {
+      await files.update('exclude', before, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(path.join(workspaceFolder(), 'package.json'), { force: true });
+      fs.rmSync(target(), { force: true });
+    }
+  });
 });

@@ -3,8 +3,7 @@
  * (the extension never calls it on the host thread) and the CLI uses it directly.
  */
 import type { AdapterName, EmbedInput, ModelDir } from '../types';
-import type { EmbedResult, LoadModelParams } from '../../extension/protocol/worker';
-import { WorkerError } from '../../extension/protocol/worker';
+import { EngineError, type EmbedResult, type LoadModelParams, type LoadedModel } from './types';
 import { WordPieceTokenizer, paperText } from '../tokenizer/wordpiece';
 import { SpecterSession } from '../runtime/session';
 import { padBatch, paddingFraction, planBatches } from '../runtime/batching';
@@ -38,12 +37,12 @@ export class EmbeddingEngine {
   }
 
   /** Loads the tokenizer and opens (building or reusing from cache) the sessions of the adapters present. */
-  async load(p: LoadModelParams): Promise<{ modelId: string; hiddenSize: number; builtFromCache: boolean[] }> {
+  async load(p: LoadModelParams): Promise<LoadedModel> {
     await this.unload();
     try {
       this.tokenizer = await WordPieceTokenizer.fromDir(p.modelDir.base);
     } catch (e) {
-      throw new WorkerError(`cannot load the tokenizer from ${p.modelDir.base}: ${(e as Error).message}`, 'model-invalid');
+      throw new EngineError(`cannot load the tokenizer from ${p.modelDir.base}: ${(e as Error).message}`, 'model-invalid');
     }
     this.params = p;
     const adapters = Object.keys(p.modelDir.adapters) as AdapterName[];
@@ -75,7 +74,7 @@ export class EmbeddingEngine {
     const h = session.hiddenSize;
     let done = 0;
     for (const batch of plan) {
-      if (ctl.isCancelled?.()) throw new WorkerError('embedding cancelled', 'cancelled');
+      if (ctl.isCancelled?.()) throw new EngineError('embedding cancelled', 'cancelled');
       const { ids, mask } = padBatch(batch.indices.map((i) => rows[i]), batch.seq);
       const flat = await session.run(ids, mask, batch.indices.length, batch.seq);
       batch.indices.forEach((inputIndex, r) => {
@@ -88,22 +87,22 @@ export class EmbeddingEngine {
   }
 
   private requireTokenizer(): WordPieceTokenizer {
-    if (!this.tokenizer) throw new WorkerError('no model is loaded', 'model-not-loaded');
+    if (!this.tokenizer) throw new EngineError('no model is loaded', 'model-not-loaded');
     return this.tokenizer;
   }
 
   private session(adapter: AdapterName | null): Promise<SpecterSession> {
     const p = this.params;
-    if (!p) return Promise.reject(new WorkerError('no model is loaded', 'model-not-loaded'));
+    if (!p) return Promise.reject(new EngineError('no model is loaded', 'model-not-loaded'));
     if (adapter && !p.modelDir.adapters[adapter]) {
-      return Promise.reject(new WorkerError(`the model folder ${p.modelDir.root} has no "${adapter}" adapter`, 'model-invalid'));
+      return Promise.reject(new EngineError(`the model folder ${p.modelDir.root} has no "${adapter}" adapter`, 'model-invalid'));
     }
     const key = adapter ?? 'base';
     let s = this.sessions.get(key);
     if (!s) {
       s = SpecterSession.open(p.modelDir, adapter, p.precision, { cacheDir: p.cacheDir, intraOpThreads: p.intraOpThreads }).catch((e) => {
         this.sessions.delete(key);
-        throw e instanceof WorkerError ? e : new WorkerError(`cannot open the ${key} model: ${(e as Error).message}`, 'model-invalid');
+        throw e instanceof EngineError ? e : new EngineError(`cannot open the ${key} model: ${(e as Error).message}`, 'model-invalid');
       });
       this.sessions.set(key, s);
     }

@@ -4,7 +4,7 @@
  * (extension host) or the in-process engine (CLI, tests) — the same code path below it.
  */
 import type { AdapterName, EmbedInput, Precision } from '../types';
-import type { EmbedResult } from '../../extension/protocol/worker';
+import type { EmbedResult } from './types';
 
 export type EmbedBackend = (
   inputs: EmbedInput[],
@@ -14,6 +14,11 @@ export type EmbedBackend = (
 
 export const DOCUMENT_ADAPTER: AdapterName = 'proximity';
 export const QUERY_ADAPTER: AdapterName = 'adhoc_query';
+
+/** Base revision + document-adapter revision + precision: the identity of the stored vectors. */
+export function specterEmbedderId(modelId: string, documentAdapterId: string | undefined, precision: Precision): string {
+  return `${modelId}#${DOCUMENT_ADAPTER}${documentAdapterId ? `@${documentAdapterId}` : ''}#${precision}`;
+}
 
 export class SpecterEmbedder {
   /** Model id + document adapter + precision: vectors from different ids never share a table. */
@@ -26,8 +31,10 @@ export class SpecterEmbedder {
     readonly precision: Precision,
     /** False when the model folder has no adhoc_query adapter: queries then use the proximity adapter. */
     private readonly hasQueryAdapter = true,
+    /** Revision/fingerprint of the document adapter (ModelDir.adapterIds.proximity). */
+    readonly documentAdapterId?: string,
   ) {
-    this.id = `${modelId}#${DOCUMENT_ADAPTER}#${precision}`;
+    this.id = specterEmbedderId(modelId, documentAdapterId, precision);
   }
 
   async embedPapers(
