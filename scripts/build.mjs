@@ -48,6 +48,17 @@ const builds = [
     logLevel: 'warning',
     loader: { '.css': 'css' },
   },
+  {
+    // the codicon font for the panel's action buttons (webview/render.ts), next to main.js so the webview's
+    // localResourceRoots (dist/webview) and CSP (font-src/style-src = cspSource) already cover it
+    entryPoints: [path.join(root, 'node_modules/@vscode/codicons/dist/codicon.css')],
+    outfile: path.join(root, 'dist/webview/codicon.css'),
+    bundle: true,
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+    minify: production,
+    logLevel: 'warning',
+  },
 ];
 // (The extension-host test suite is bundled by its own runner, test/vscode/runTests.ts.)
 

@@ -94,7 +94,7 @@ const broken = (msg) => { fs.rmSync(out, { force: true }); fail(msg); };
 // ---- 4. required files (a broken .vsix is deleted) --------------------------------------------------
 const required = [
   'package.json',
-  'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview/main.js',
+  'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview/main.js', 'dist/webview/codicon.css', 'dist/webview/codicon.ttf',
   'media/panel.css', 'media/icon.svg',
   'node_modules/onnxruntime-node/package.json', 'node_modules/onnxruntime-node/dist/index.js',
   `${ortDir}/onnxruntime_binding.node`,

@@ -1,11 +1,54 @@
 /** The panel's static skeleton, built with DOM calls (the host's HTML only loads the script). */
-import type { Section } from '../extension/protocol/webview';
+import { SECTIONS, type Section } from '../extension/protocol/webview';
 import { TAGS } from './toolkit';
 
-export const SECTION_TITLES: Record<Section, string> = {
-  suggestions: 'Citation suggestions',
-  similar: 'Similar papers',
-};
+export const SECTION_TITLES = Object.fromEntries(SECTIONS.map((s) => [s.id, s.title])) as Record<Section, string>;
+
+function codicon(doc: Document, name: string): HTMLElement {
+  const i = doc.createElement('span');
+  i.className = `codicon codicon-${name}`;
+  i.setAttribute('aria-hidden', 'true');
+  return i;
+}
+
+/** Filters: a multi-select of the indexed bibliography files and "not cited yet" (panel.ts drives them). */
+function buildFilters(doc: Document): HTMLElement {
+  const row = doc.createElement('div');
+  row.className = 'filter-row';
+
+  const files = doc.createElement('div');
+  files.className = 'files-filter';
+  const button = doc.createElement('button');
+  button.type = 'button';
+  button.id = 'files-button';
+  button.className = 'filter-button';
+  button.setAttribute('aria-haspopup', 'true');
+  button.setAttribute('aria-expanded', 'false');
+  button.setAttribute('aria-controls', 'files-menu');
+  const label = doc.createElement('span');
+  label.className = 'filter-label';
+  label.textContent = 'All files';
+  button.append(codicon(doc, 'filter'), label, codicon(doc, 'chevron-down'));
+  button.title = 'Only results from these bibliography files';
+  const menu = doc.createElement('div');
+  menu.id = 'files-menu';
+  menu.className = 'files-menu';
+  menu.setAttribute('role', 'group');
+  menu.setAttribute('aria-label', 'Bibliography files to search');
+  menu.hidden = true;
+  files.append(button, menu);
+
+  const uncited = doc.createElement('label');
+  uncited.className = 'uncited-filter';
+  uncited.title = 'Hide entries already cited in the current document';
+  const box = doc.createElement('input');
+  box.type = 'checkbox';
+  box.id = 'uncited-only';
+  uncited.append(box, doc.createTextNode('Not cited yet'));
+
+  row.append(files, uncited);
+  return row;
+}
 
 export function buildLayout(doc: Document): void {
   const body = doc.body;
@@ -39,21 +82,22 @@ export function buildLayout(doc: Document): void {
   notice.setAttribute('role', 'alert');
   notice.hidden = true;
 
-  header.append(row, status, banner, notice);
+  header.append(row, buildFilters(doc), status, banner, notice);
   body.append(header);
 
-  for (const section of ['suggestions', 'similar'] as const) {
+  for (const { id, title } of SECTIONS) {
     const s = doc.createElement('section');
-    s.id = section;
-    s.setAttribute('aria-labelledby', `${section}-title`);
+    s.id = id;
+    s.setAttribute('aria-labelledby', `${id}-title`);
     const h = doc.createElement('h2');
-    h.id = `${section}-title`;
-    h.textContent = SECTION_TITLES[section];
+    h.id = `${id}-title`;
+    h.textContent = title;
     const q = doc.createElement('p');
     q.className = 'query';
     const list = doc.createElement('ul');
     list.className = 'papers';
-    list.setAttribute('aria-labelledby', `${section}-title`);
+    list.setAttribute('role', 'tree');
+    list.setAttribute('aria-labelledby', `${id}-title`);
     const none = doc.createElement('p');
     none.className = 'none';
     none.textContent = 'No matching papers.';

@@ -13,12 +13,19 @@
  *   #banner                     state explanation; its buttons carry [data-command="downloadModel" |
  *                               "useLocalModelFolder" | "reindex" | "showLog" | "openSettings"].
  *   #notice                     role=alert line for failed actions (e.g. insert with no editor).
- *   #suggestions .paper[data-key]   citation suggestions (one <li> per paper; .cited when cited elsewhere)
- *   #similar .paper[data-key]       similar papers
- *   .paper .paper-head          native <button aria-expanded> toggling the abstract (.paper-body);
- *                               ArrowUp/ArrowDown/Home/End move between item heads.
+ *   #files-button / #files-menu   the file filter (a multi-select of the indexed files: #files-menu
+ *                               input[data-file="<label>"], #files-all); #uncited-only   "Not cited yet".
+ *   #suggestions .paper[data-key]   citation suggestions: one compact row (li[role=treeitem], the focus target,
+ *                               aria-expanded, aria-label "title, band match, year, …") per paper;
+ *                               .cited when cited elsewhere; [data-band="strong"|"related"|"weak"]; [data-file].
+ *   #similar .paper[data-key]       similar papers (the sections are protocol SECTIONS, in that order)
+ *   .paper .paper-head          click toggles the abstract (.paper-body); Enter/Space/ArrowRight/ArrowLeft on
+ *                               the row too; ArrowUp/ArrowDown/Home/End move between rows.
+ *   .paper .band[title]         the relevance band; its tooltip has relevance %, cosine, BM25.
  *   .paper mark.best            best-matching abstract sentence (computed on the host by term overlap).
- *   .paper [data-action="insert"|"copy"|"open"|"link"]   the item's actions (toolkit buttons).
+ *   .paper mark.term            shared query terms in the title and abstract.
+ *   .paper .actions [data-action="insert"|"copy"|"open"|"link"]   codicon buttons, visible on hover/focus;
+ *                               the same actions are in VS Code's context menu (data-vscode-context).
  *   .paper.synthetic            an entry whose key was generated (no citation key in its source): it has no
  *                               [data-action="insert"]; its .synthetic-hint says why.
  *   section[aria-busy="true"]   while a query for that section runs.

@@ -7,7 +7,7 @@
  * non-URL, non-event attributes. There is no `innerHTML`, `insertAdjacentHTML`, `outerHTML` or `href`
  * anywhere in the webview; links are opened by the host after validation (the webview sends only a key).
  */
-import type { PaperView, QueryView, Section, StatusView } from '../extension/protocol/webview';
+import { SECTIONS, type FileOption, type PaperMenuContext, type PaperView, type QueryView, type Section, type StatusView } from '../extension/protocol/webview';
 import { SECONDARY_BUTTON, TAGS } from './toolkit';
 
 export type BodyState = 'empty' | 'no-bibliography' | 'model-missing' | 'indexing' | 'results' | 'lexical' | 'error';
@@ -74,7 +74,7 @@ function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, cls?: 
   return e;
 }
 
-function toolkitButton(doc: Document, label: string, attrs: Record<string, string>, secondary = false): HTMLElement {
+export function toolkitButton(doc: Document, label: string, attrs: Record<string, string>, secondary = false): HTMLElement {
   const b = doc.createElement(TAGS.button);
   b.textContent = label;
   for (const [k, v] of Object.entries(attrs)) b.setAttribute(k, v);
@@ -82,22 +82,65 @@ function toolkitButton(doc: Document, label: string, attrs: Record<string, strin
   return b;
 }
 
-/** Abstract as text nodes, the best-matching sentence wrapped in <mark>. */
-export function renderAbstract(doc: Document, abstract: string, highlight?: { start: number; end: number }): HTMLElement {
+/** Fold a word the way the host's term extraction does (lower case, crude plural folding). */
+function fold(word: string): string {
+  const w = word.toLowerCase();
+  return w.length > 4 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w;
+}
+
+/**
+ * Whether a word of the text is one of the shared query terms. Terms may be whole words ("retrieval"), folded
+ * plurals or stems ("retriev"): a word matches a term it equals or, for terms of 4+ letters, extends by a suffix
+ * of at most 3 letters.
+ */
+export function termMatcher(terms: readonly string[]): (word: string) => boolean {
+  const folded = [...new Set(terms.map(fold).filter((t) => t.length > 0))];
+  const exact = new Set(folded);
+  const stems = folded.filter((t) => t.length >= 4);
+  return (word) => {
+    const w = fold(word);
+    return exact.has(w) || stems.some((t) => w.length - t.length <= 3 && w.startsWith(t));
+  };
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Append `text` to `parent` as text nodes, the words matching `isTerm` wrapped in <mark class="term">. */
+export function appendWithTerms(doc: Document, parent: Node, text: string, isTerm?: (word: string) => boolean): void {
+  if (!isTerm || text.length === 0) {
+    if (text.length > 0) parent.appendChild(doc.createTextNode(text));
+    return;
+  }
+  let last = 0;
+  for (const m of text.matchAll(WORD)) {
+    if (!isTerm(m[0])) continue;
+    const at = m.index ?? 0;
+    if (at > last) parent.appendChild(doc.createTextNode(text.slice(last, at)));
+    parent.appendChild(el(doc, 'mark', 'term', m[0]));
+    last = at + m[0].length;
+  }
+  if (last < text.length) parent.appendChild(doc.createTextNode(text.slice(last)));
+}
+
+/** Abstract as text nodes: the best-matching sentence wrapped in <mark class="best">, shared terms in <mark class="term">. */
+export function renderAbstract(doc: Document, abstract: string, highlight?: { start: number; end: number }, terms: readonly string[] = []): HTMLElement {
   const p = el(doc, 'p', 'abstract-text');
   if (abstract.length === 0) {
     p.textContent = 'No abstract in the bibliography.';
     p.classList.add('muted');
     return p;
   }
+  const isTerm = terms.length > 0 ? termMatcher(terms) : undefined;
   if (!highlight || highlight.end <= highlight.start || highlight.end > abstract.length) {
-    p.textContent = abstract;
+    appendWithTerms(doc, p, abstract, isTerm);
     return p;
   }
-  p.append(doc.createTextNode(abstract.slice(0, highlight.start)));
-  const mark = el(doc, 'mark', 'best', abstract.slice(highlight.start, highlight.end));
+  appendWithTerms(doc, p, abstract.slice(0, highlight.start), isTerm);
+  const mark = el(doc, 'mark', 'best');
   mark.title = 'Best-matching sentence';
-  p.append(mark, doc.createTextNode(abstract.slice(highlight.end)));
+  appendWithTerms(doc, mark, abstract.slice(highlight.start, highlight.end), isTerm);
+  p.append(mark);
+  appendWithTerms(doc, p, abstract.slice(highlight.end), isTerm);
   return p;
 }
 
@@ -114,79 +157,141 @@ export function syntheticKeyHint(source: string): string {
   return READING_LIST_SOURCE.test(source) ? 'From a reading list; no citation key' : 'No citation key in the bibliography';
 }
 
+const WHY_TEXT: Record<string, string> = { meaning: 'meaning', words: 'words' };
+
+/** "found by meaning and words" */
+export function whyText(why: readonly string[]): string {
+  const parts = why.map((w) => WHY_TEXT[w] ?? w);
+  return parts.length === 0 ? '' : `found by ${parts.join(' and ')}`;
+}
+
+/** The band's tooltip: the numbers behind it ("Relevance 82% · cosine 0.712 · BM25 10.4 · found by meaning and words"). */
+export function bandTooltip(paper: Pick<PaperView, 'relevance' | 'band' | 'evidence' | 'why'>): string {
+  const parts = [`Relevance ${Math.round(paper.relevance * 100)}% (${paper.band})`];
+  if (paper.evidence?.cosine !== undefined) parts.push(`cosine ${paper.evidence.cosine.toFixed(3)}`);
+  if (paper.evidence?.bm25 !== undefined) parts.push(`BM25 ${paper.evidence.bm25.toFixed(1)}`);
+  const why = whyText(paper.why);
+  if (why) parts.push(why);
+  return parts.join(' · ');
+}
+
+/** The row's accessible name: title, band and year first (what a listener needs to pick), then the rest. */
+export function paperLabel(paper: PaperView): string {
+  const parts = [paper.title || paper.key, `${paper.band} match`];
+  if (paper.year !== undefined) parts.push(String(paper.year));
+  const authors = shortAuthors(paper.authors);
+  if (authors) parts.push(authors);
+  if (paper.venue) parts.push(paper.venue);
+  if (paper.cited) parts.push('cited');
+  if (paper.syntheticKey) parts.push('no citation key');
+  return parts.join(', ');
+}
+
+export const ACTION_INFO: Record<PaperAction, { label: string; icon: string }> = {
+  insert: { label: 'Insert citation', icon: 'codicon-insert' },
+  copy: { label: 'Copy key', icon: 'codicon-copy' },
+  open: { label: 'Open entry', icon: 'codicon-go-to-file' },
+  link: { label: 'Open DOI/URL', icon: 'codicon-link-external' },
+};
+
+function actionButton(doc: Document, action: PaperAction, paper: PaperView): HTMLButtonElement {
+  const info = ACTION_INFO[action];
+  const b = el(doc, 'button', `action codicon ${info.icon}`);
+  b.type = 'button';
+  b.tabIndex = -1; // roving: only the focused row's actions are in the tab order (panel.ts)
+  b.setAttribute('data-action', action);
+  const where = action === 'open' ? ` (${paper.source})` : '';
+  b.title = `${info.label}${where}`;
+  b.setAttribute('aria-label', `${info.label} ${paper.key}${where}`);
+  return b;
+}
+
+/**
+ * One paper as one compact row, like a VS Code tree item: twistie + title (clamped to two lines), one meta line
+ * (authors · year · venue, the band at its end), actions as codicon buttons shown on hover and focus, and the
+ * abstract below when expanded. The row (`li[role=treeitem]`) is the focus target.
+ */
 export function renderPaper(doc: Document, section: Section, paper: PaperView, index: number, expanded: boolean): HTMLLIElement {
   const li = el(doc, 'li', 'paper');
+  li.setAttribute('role', 'treeitem');
+  li.setAttribute('aria-level', '1');
+  li.tabIndex = -1;
   li.setAttribute('data-key', paper.key);
+  li.setAttribute('data-band', paper.band);
+  li.setAttribute('data-file', paper.file);
+  if (paper.origin) li.setAttribute('data-origin', paper.origin);
   if (paper.cited) li.classList.add('cited');
   if (paper.syntheticKey) li.classList.add('synthetic');
   const bodyId = idFor(section, index);
+  li.setAttribute('aria-expanded', String(expanded));
+  li.setAttribute('aria-controls', bodyId);
+  li.setAttribute('aria-label', paperLabel(paper));
+  // VS Code's own context menu (package.json menus["webview/context"]); JSON through setAttribute stays text
+  const menu: PaperMenuContext = {
+    webviewSection: 'paper',
+    paperKey: paper.key,
+    paperCitable: paper.syntheticKey !== true,
+    paperHasLink: paper.hasLink,
+    preventDefaultContextMenuItems: true,
+  };
+  li.setAttribute('data-vscode-context', JSON.stringify(menu));
+  if (expanded) li.classList.add('expanded');
 
-  const head = el(doc, 'button', 'paper-head');
-  head.type = 'button';
+  const isTerm = paper.terms.length > 0 ? termMatcher(paper.terms) : undefined;
+  const head = el(doc, 'div', 'paper-head');
   head.setAttribute('data-action', 'toggle');
-  head.setAttribute('aria-expanded', String(expanded));
-  head.setAttribute('aria-controls', bodyId);
-  const title = el(doc, 'span', 'title', paper.title.length > 0 ? paper.title : paper.key);
-  const metaParts = [shortAuthors(paper.authors), paper.year !== undefined ? String(paper.year) : '', paper.venue ?? ''].filter(
-    (s) => s.length > 0,
-  );
-  const meta = el(doc, 'span', 'meta', metaParts.join(' · '));
-  head.append(title, meta);
+  const twistie = el(doc, 'span', `twistie codicon ${expanded ? 'codicon-chevron-down' : 'codicon-chevron-right'}`);
+  twistie.setAttribute('aria-hidden', 'true');
+  const title = el(doc, 'span', 'title');
+  appendWithTerms(doc, title, paper.title.length > 0 ? paper.title : paper.key, isTerm);
+  const metaParts = [shortAuthors(paper.authors), paper.year !== undefined ? String(paper.year) : '', paper.venue ?? ''].filter((x) => x.length > 0);
+  const meta = el(doc, 'span', 'meta');
+  meta.append(el(doc, 'span', 'meta-text', metaParts.join(' · ')));
   if (paper.cited) {
     const badge = el(doc, 'span', 'cited-badge', 'cited');
     badge.title = 'Already cited elsewhere in this document';
-    head.append(badge);
+    meta.append(badge);
   }
-  const pct = Math.round(paper.score * 100);
-  head.setAttribute(
-    'aria-label',
-    `${paper.title || paper.key}. ${metaParts.join(', ')}. Relevance ${pct}%${paper.cited ? '. Cited' : ''}${paper.syntheticKey ? '. No citation key' : ''}`,
-  );
-
-  const score = el(doc, 'div', 'score');
-  score.setAttribute('role', 'meter');
-  score.setAttribute('aria-valuemin', '0');
-  score.setAttribute('aria-valuemax', '100');
-  score.setAttribute('aria-valuenow', String(pct));
-  score.setAttribute('aria-label', `Relevance ${pct}%`);
-  score.title = paper.cosine !== undefined ? `Relevance ${pct}% (cosine ${paper.cosine.toFixed(3)})` : `Relevance ${pct}% (lexical)`;
-  const fill = el(doc, 'div', 'score-fill');
-  // CSSOM (not a style attribute), so it is allowed by the CSP without 'unsafe-inline'
-  fill.style.setProperty('--score', String(paper.score));
-  score.append(fill);
-
-  const body = el(doc, 'div', 'paper-body');
-  body.id = bodyId;
-  body.hidden = !expanded;
-  body.append(renderAbstract(doc, paper.abstract, paper.highlight));
-  const keyLine = el(doc, 'p', 'key', paper.key);
-  keyLine.title = paper.source;
-  body.append(keyLine);
+  const band = el(doc, 'span', `band band-${paper.band}`);
+  band.title = bandTooltip(paper);
+  for (let i = 0; i < 3; i++) band.append(el(doc, 'i', 'bar'));
+  band.append(el(doc, 'span', 'band-text', paper.band));
+  meta.append(band);
+  head.append(twistie, title, meta);
 
   const actions = el(doc, 'div', 'actions');
-  actions.setAttribute('role', 'group');
+  actions.setAttribute('role', 'toolbar');
   actions.setAttribute('aria-label', `Actions for ${paper.key}`);
-  if (paper.syntheticKey) {
-    // The key was generated for an entry that has none: no bibliography defines it, so a citation to it
-    // would not resolve. No Insert button (the host refuses too); Copy/Open still help to add it to a .bib.
-    const hint = el(doc, 'span', 'synthetic-hint', syntheticKeyHint(paper.source));
-    hint.title = `"${paper.key}" is a generated key for this entry; add the paper to a .bib file with a key to cite it`;
-    actions.append(hint);
-  } else {
-    actions.append(toolkitButton(doc, 'Insert citation', { 'data-action': 'insert', 'aria-label': `Insert citation ${paper.key}` }));
-  }
-  actions.append(
-    toolkitButton(doc, 'Copy key', { 'data-action': 'copy', 'aria-label': `Copy key ${paper.key}` }, true),
-    toolkitButton(doc, 'Open entry', { 'data-action': 'open', 'aria-label': `Open entry ${paper.key} in ${paper.source}`, title: paper.source }, true),
-  );
-  const link = toolkitButton(doc, 'Open DOI/URL', { 'data-action': 'link', 'aria-label': `Open DOI or URL of ${paper.key}` }, true);
+  // An entry whose key was generated has none in any bibliography, so a citation to it would not resolve: no
+  // Insert button (the host refuses too); Copy/Open still help to add it to a .bib.
+  if (!paper.syntheticKey) actions.append(actionButton(doc, 'insert', paper));
+  actions.append(actionButton(doc, 'copy', paper), actionButton(doc, 'open', paper));
+  const link = actionButton(doc, 'link', paper);
   if (!paper.hasLink) {
-    link.setAttribute('disabled', '');
-    link.setAttribute('title', 'No DOI or http(s) URL in the entry');
+    link.disabled = true;
+    link.title = 'No DOI or http(s) URL in the entry';
   }
   actions.append(link);
 
-  li.append(head, score, body, actions);
+  const body = el(doc, 'div', 'paper-body');
+  body.id = bodyId;
+  body.setAttribute('role', 'group');
+  body.hidden = !expanded;
+  body.append(renderAbstract(doc, paper.abstract, paper.highlight, paper.terms));
+  const details = el(doc, 'p', 'details');
+  const keyEl = el(doc, 'span', 'key', paper.key);
+  keyEl.title = paper.source;
+  details.append(keyEl, doc.createTextNode(` · ${paper.source}`));
+  const why = whyText(paper.why);
+  if (why) details.append(doc.createTextNode(` · ${why}`));
+  body.append(details);
+  if (paper.syntheticKey) {
+    const hint = el(doc, 'p', 'synthetic-hint', syntheticKeyHint(paper.source));
+    hint.title = `"${paper.key}" is a generated key for this entry; add the paper to a .bib file with a key to cite it`;
+    body.append(hint);
+  }
+
+  li.append(head, actions, body);
   return li;
 }
 
@@ -198,7 +303,7 @@ export function renderHits(list: HTMLElement, section: Section, hits: PaperView[
 
 /** "For: “…”" line above a section's list. */
 export function queryLine(query: QueryView | undefined, section: Section): string {
-  if (!query) return section === 'suggestions' ? 'Move the cursor into a sentence or search.' : 'Move the cursor into a .bib entry.';
+  if (!query) return SECTIONS.find((s) => s.id === section)?.idle ?? '';
   const text = query.text.length > 160 ? `${query.text.slice(0, 157)}…` : query.text;
   switch (query.source) {
     case 'entry':
@@ -214,11 +319,44 @@ export function queryLine(query: QueryView | undefined, section: Section): strin
   }
 }
 
+/** The file filter button's label: "All files", "refs.bib", "2 files". */
+export function filesLabel(selected: readonly string[]): string {
+  if (selected.length === 0) return 'All files';
+  if (selected.length === 1) return selected[0]!;
+  return `${selected.length} files`;
+}
+
+/** The file filter's menu: one checkbox per indexed file (native inputs; labels as text). */
+export function renderFileOptions(menu: HTMLElement, files: readonly FileOption[], selected: ReadonlySet<string>): void {
+  const doc = menu.ownerDocument;
+  const rows: Node[] = [];
+  if (files.length === 0) rows.push(el(doc, 'p', 'files-none', 'No bibliography indexed yet.'));
+  for (const f of files) {
+    const label = el(doc, 'label', 'file-option');
+    const box = el(doc, 'input');
+    box.type = 'checkbox';
+    box.checked = selected.has(f.id);
+    box.setAttribute('data-file', f.id);
+    label.append(box, el(doc, 'span', 'file-name', f.id), el(doc, 'span', 'file-count', formatCount(f.entries)));
+    label.title = `${f.id}: ${formatCount(f.entries)} ${f.entries === 1 ? 'entry' : 'entries'}`;
+    rows.push(label);
+  }
+  const all = el(doc, 'button', 'files-all', 'Show all files');
+  all.type = 'button';
+  all.id = 'files-all';
+  rows.push(all);
+  menu.replaceChildren(...rows);
+}
+
 export interface BannerContent {
   text: string;
   buttons: { label: string; command: string; secondary?: boolean }[];
   progress?: boolean;
+  /** Colour of the banner's edge (body[data-state] sets the others). */
+  tone?: 'warning';
 }
+
+export const TEST_MODEL_TEXT = 'test model: rankings are not meaningful';
 
 /** The banner explaining a non-result state (what happened, and what to do). */
 export function bannerFor(state: BodyState, status: StatusView | undefined): BannerContent | undefined {
@@ -267,6 +405,7 @@ export function bannerFor(state: BodyState, status: StatusView | undefined): Ban
           buttons: [{ label: 'Show log', command: 'showLog' }],
         };
       }
+      if (status?.testModel) return { text: TEST_MODEL_TEXT, buttons: [], tone: 'warning' };
       return undefined;
   }
 }
@@ -274,6 +413,8 @@ export function bannerFor(state: BodyState, status: StatusView | undefined): Ban
 export function renderBanner(banner: HTMLElement, content: BannerContent | undefined): void {
   const doc = banner.ownerDocument;
   banner.hidden = content === undefined;
+  if (content?.tone) banner.setAttribute('data-tone', content.tone);
+  else banner.removeAttribute('data-tone');
   if (!content) {
     banner.replaceChildren();
     return;

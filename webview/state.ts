@@ -1,21 +1,29 @@
 /**
  * What the panel keeps across hide/show and reloads (`acquireVsCodeApi().getState/setState`): the search
- * text, expanded items and the last results. Restored state is re-validated with the protocol validator —
- * it is data we stored, but it round-trips through VS Code and an older version of the panel.
+ * text, expanded items, the filters and the last results. Restored state is re-validated with the protocol
+ * validator — it is data we stored, but it round-trips through VS Code and an older version of the panel.
  */
-import { parseHostMessage, type HostMessage, type Section } from '../extension/protocol/webview';
+import { parseHostMessage, SECTION_IDS, type HostMessage, type Section } from '../extension/protocol/webview';
 
 type Results = Extract<HostMessage, { type: 'results' }>;
+export type Filters = Extract<HostMessage, { type: 'filters' }>;
 
 export interface PanelState {
   version: 1;
   query: string;
   expanded: Record<Section, string[]>;
   results: Partial<Record<Section, Results>>;
+  /** The indexed files and the filter in force (the host's last `filters`, or the user's choice since). */
+  filters: Filters;
+}
+
+export function emptyFilters(): Filters {
+  return { type: 'filters', files: [], filter: { files: [], uncitedOnly: false } };
 }
 
 export function emptyState(): PanelState {
-  return { version: 1, query: '', expanded: { suggestions: [], similar: [] }, results: {} };
+  const expanded = Object.fromEntries(SECTION_IDS.map((s) => [s, [] as string[]])) as Record<Section, string[]>;
+  return { version: 1, query: '', expanded, results: {}, filters: emptyFilters() };
 }
 
 const MAX_EXPANDED = 200;
@@ -32,11 +40,13 @@ export function restoreState(raw: unknown): PanelState {
   if (o.version !== 1) return s;
   if (typeof o.query === 'string' && o.query.length <= 20_000) s.query = o.query;
   const ex = (o.expanded ?? {}) as Record<string, unknown>;
-  s.expanded = { suggestions: keys(ex.suggestions), similar: keys(ex.similar) };
+  for (const section of SECTION_IDS) s.expanded[section] = keys(ex[section]);
   const res = (o.results ?? {}) as Record<string, unknown>;
-  for (const section of ['suggestions', 'similar'] as const) {
+  for (const section of SECTION_IDS) {
     const parsed = parseHostMessage(res[section]);
     if (parsed.ok && parsed.value.type === 'results' && parsed.value.section === section) s.results[section] = parsed.value;
   }
+  const filters = parseHostMessage(o.filters);
+  if (filters.ok && filters.value.type === 'filters') s.filters = filters.value;
   return s;
 }

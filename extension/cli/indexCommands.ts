@@ -17,9 +17,9 @@ import { Library, embeddingProgressText, type LibraryResult } from '../core/app/
 import { defaultVectorCacheDir } from '../core/index/vectorCache';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
 import { CliError, readJsonLines, type CliIO } from './io';
-import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 
 export interface IndexCommandDeps {
   /**
@@ -165,7 +165,6 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   // Omitted = the search default (which also mutes a model the calibration finds at chance).
   const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
   const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
-  const out = { json: values.json!, testModel };
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
@@ -189,6 +188,8 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
     const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io) });
     try {
       await openLibrary(library, dbDir, 'query');
+      if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
+      const out = { json: values.json!, testModel };
       if (values.key !== undefined) {
         let result: LibraryResult;
         try {
@@ -262,7 +263,6 @@ async function answerMany(io: CliIO, stream: NodeJS.ReadableStream, library: Lib
 function printResults(io: CliIO, out: { json: boolean; testModel: boolean }, query: Record<string, string>, result: LibraryResult): void {
   const { hits, embedding } = result;
   const mode = hits[0]?.mode;
-  if (out.testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
   if (out.json) {
     io.stdout.write(JSON.stringify({ ...query, mode: mode ?? null, testModel: out.testModel, ...(out.testModel ? { note: TEST_MODEL_NOTE } : {}), embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable }, results: hits.map(resultJson) }) + '\n');
     return;

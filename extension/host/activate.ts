@@ -9,6 +9,7 @@ import { handlePanelRequest, registerCommands, type CommandDeps } from './comman
 import { CursorFollower } from './cursorFollower';
 import { publishDiagnostics } from './diagnostics';
 import { FOCUS_VIEW_COMMAND, VIEW_ID } from './ids';
+import { registerPaperMenu } from './paperMenu';
 import { ResultsController } from './resultsController';
 import type { IndexStatus, Services } from './serviceApi';
 import { readSettings } from './settings';
@@ -24,6 +25,7 @@ export function toStatusView(s: IndexStatus, seenScan: boolean): StatusView {
   if (s.embedding) v.embedding = { ...s.embedding };
   if (s.storageError !== undefined) v.storageError = s.storageError;
   v.scanned = s.scanned ?? seenScan;
+  if (s.testModel) v.testModel = true;
   return v;
 }
 
@@ -95,7 +97,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     }
   };
 
-  const controller = new ResultsController(getServices, { send: (m) => view.send(m) }, () => readSettings(), log);
+  const controller = new ResultsController(getServices, { send: (m) => view.send(m) }, () => readSettings(), log, context.workspaceState);
   let follower: CursorFollower;
   const deps = (): CommandDeps => ({ services: getServices, controller, follower, view, log });
   view = new RelatedPapersViewProvider(context.extensionUri, log, (msg) => handlePanelRequest(msg, deps()));
@@ -112,6 +114,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
     }),
   );
   registerCommands(context, deps());
+  registerPaperMenu(context, (msg) => handlePanelRequest(msg, deps()), (m) => view.notify(m), log);
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
   const activateMs = performance.now() - t0;

@@ -169,6 +169,9 @@ export async function handlePanelRequest(msg: Exclude<WebviewMessage, { type: 'r
     case 'search':
       await d.controller.search(msg.text);
       return;
+    case 'filter':
+      await d.controller.setFilter(msg.files, msg.uncitedOnly);
+      return;
     case 'insert': {
       const outcome = await insertCitation(d.follower.targetEditor(), msg.key, (k) => d.services().lookup(k));
       if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${msg.key} is already in this citation`, 3000);

@@ -14,6 +14,7 @@ import { loadManifest, type Manifest } from '../../models/acquire/manifest';
 import { WorkerClient } from '../worker/client';
 import { DOCUMENT_ADAPTER, QUERY_ADAPTER, type SpecterEmbedder } from '../../models/engine/specterEmbedder';
 import { loadWorkerEmbedder } from '../worker/workerEmbedder';
+import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { WorkerError } from '../protocol/worker';
 
 const ADAPTERS: AdapterName[] = [DOCUMENT_ADAPTER, QUERY_ADAPTER];
@@ -22,6 +23,8 @@ export const DOWNLOAD_SIZE_LABEL = '≈440 MB';
 export class ModelManager implements vscode.Disposable {
   private state: ModelState = { kind: 'loading' };
   private embedder: SpecterEmbedder | null = null;
+  /** The loaded model is a random-weight test model (the tiny fixture, the benches' checkpoint). */
+  testModel = false;
   private loading?: Promise<SpecterEmbedder | null>;
   private readonly changed = new vscode.EventEmitter<ModelState>();
   readonly onDidChange = this.changed.event;
@@ -51,6 +54,7 @@ export class ModelManager implements vscode.Disposable {
   /** Forget the loaded model (settings changed, download finished) and load again on next use. */
   async reset(): Promise<void> {
     this.embedder = null;
+    this.testModel = false;
     this.setState({ kind: 'loading' });
     await this.worker.call('unloadModel', {}).catch(() => undefined);
   }
@@ -77,6 +81,8 @@ export class ModelManager implements vscode.Disposable {
       const embedder = await loadWorkerEmbedder(this.worker, dir, precision, path.join(this.storageDir, 'onnx-cache'));
       this.log.info(`model: ${embedder.id} loaded from ${dir.root} in ${Date.now() - t0} ms`);
       this.embedder = embedder;
+      this.testModel = isTestModelDir(dir.base);
+      if (this.testModel) this.log.warn(`model: ${dir.root} is a random-weight test model — ${TEST_MODEL_NOTE}`);
       this.setState({ kind: 'ready', modelId: embedder.modelId, precision });
       return embedder;
     } catch (e) {

@@ -3,8 +3,8 @@
  * new query cancels the stale one, so a slow embedding never delivers results for a sentence the user
  * has already left. No `vscode` import (the view is an interface) so it is testable with a fake.
  */
-import type { HostMessage, QuerySource, QueryView, Section } from '../protocol/webview';
-import { toPaperView } from './paperView';
+import { SECTION_IDS, type FileOption, type FilterView, type HostMessage, type QueryView, type Section } from '../protocol/webview';
+import { fileLabels, rankingOf, toPaperView } from './paperView';
 import type { PaperHit, QueryOptions, Services } from './serviceApi';
 
 export interface ResultsSink {
@@ -29,6 +29,26 @@ export interface QuerySettings {
   minScore: number;
 }
 
+/** Where the filters are remembered per workspace (a `vscode.Memento`: `context.workspaceState`). */
+export interface FilterMemory {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void> | Promise<void>;
+}
+
+/** The filters as remembered: absolute paths (stable when labels change as files come and go). */
+export interface StoredFilter {
+  files: string[];
+  uncitedOnly: boolean;
+}
+
+export const FILTER_MEMORY_KEY = 'relatedPapers.filter';
+
+function restoreFilter(raw: unknown): StoredFilter {
+  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const files = Array.isArray(o.files) ? o.files.filter((f): f is string => typeof f === 'string' && f.length > 0).slice(0, 1000) : [];
+  return { files, uncitedOnly: o.uncitedOnly === true };
+}
+
 const isAbort = (e: unknown) => e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message));
 
 export class ResultsController {
@@ -39,13 +59,72 @@ export class ResultsController {
   /** The last suggestions query and the last .bib entry, re-run when the index changes. */
   private lastSuggest: { query: QueryView; ctx: QueryContext } | undefined;
   private lastEntry: { key: string; citedKeys: readonly string[] } | undefined;
+  private filter: StoredFilter;
+  /** Label ↔ path of the indexed files, as last sent to the panel. */
+  private labels = new Map<string, string>();
+  private lastFilters = '';
 
   constructor(
     private readonly services: () => Services,
     private readonly sink: ResultsSink,
     private readonly settings: () => QuerySettings,
     private readonly log: Logger,
-  ) {}
+    private readonly memory?: FilterMemory,
+  ) {
+    this.filter = restoreFilter(memory?.get(FILTER_MEMORY_KEY));
+  }
+
+  /** The filters in force (paths), e.g. for tests and the extension-host suite. */
+  get currentFilter(): StoredFilter {
+    return { files: [...this.filter.files], uncitedOnly: this.filter.uncitedOnly };
+  }
+
+  /**
+   * The panel's filter changed: map its file labels back to paths (unknown labels are dropped: the panel may
+   * be stale), remember it for the workspace, and answer the last questions again with it.
+   */
+  async setFilter(fileIds: readonly string[], uncitedOnly: boolean): Promise<void> {
+    this.publishFilters();
+    const byLabel = new Map([...this.labels].map(([file, label]) => [label, file]));
+    const files = [...new Set(fileIds)].map((id) => byLabel.get(id)).filter((f): f is string => f !== undefined);
+    this.filter = { files, uncitedOnly };
+    try {
+      await this.memory?.update(FILTER_MEMORY_KEY, this.filter);
+    } catch (e) {
+      this.log.warn(`could not remember the panel's filter: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.publishFilters(true);
+    await this.rerun();
+  }
+
+  /** Send the indexed files and the filter to the panel when either changed (or when `force`). */
+  publishFilters(force = false): void {
+    let indexed: { file: string; entries: number }[] = [];
+    try {
+      indexed = this.services().indexedFiles?.() ?? [];
+    } catch (e) {
+      this.log.warn(`listing the indexed files failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.labels = fileLabels(indexed.map((f) => f.file));
+    const files: FileOption[] = indexed.map((f) => ({ id: this.labels.get(f.file)!, entries: f.entries }));
+    // a remembered file that is not indexed (yet, or any more) is not shown as selected; it is kept in memory
+    // until the user changes the filter, so a file that is back after a reindex is filtered again
+    const filter: FilterView = {
+      files: this.filter.files.map((f) => this.labels.get(f)).filter((l): l is string => l !== undefined),
+      uncitedOnly: this.filter.uncitedOnly,
+    };
+    const message: HostMessage = { type: 'filters', files, filter };
+    const text = JSON.stringify(message);
+    if (!force && text === this.lastFilters) return;
+    this.lastFilters = text;
+    this.sink.send(message);
+  }
+
+  /** The file restriction for a query: the remembered files that are indexed; undefined = all files. */
+  private fileRestriction(): string[] | undefined {
+    const indexed = this.labels.size > 0 ? this.filter.files.filter((f) => this.labels.has(f)) : this.filter.files;
+    return indexed.length > 0 ? indexed : undefined;
+  }
 
   /** Cursor moved (debounced): suggestions for the context, then similar papers for the top one. */
   async followContext(ctx: QueryContext): Promise<void> {
@@ -94,20 +173,21 @@ export class ResultsController {
    * made while the index was still empty would otherwise keep showing "No matching papers".
    */
   async rerun(): Promise<void> {
+    this.publishFilters();
     const entry = this.lastEntry;
     if (this.lastSuggest) await this.suggest(this.lastSuggest.query, this.lastSuggest.ctx, entry === undefined);
     if (entry) await this.similar({ source: 'entry', text: entry.key, key: entry.key }, entry.citedKeys);
   }
 
   cancelAll(): void {
-    for (const s of ['suggestions', 'similar'] as const) this.running[s]?.abort();
+    for (const s of SECTION_IDS) this.running[s]?.abort();
   }
 
   private async suggest(query: QueryView, ctx: QueryContext, followTop = true): Promise<void> {
     this.lastSuggest = { query, ctx };
     if (followTop) this.lastEntry = undefined;
     const hits = await this.run('suggestions', query, ctx.citedKeys, (opts) =>
-      this.services().suggest(query.text, { ...opts, excludeKeys: [...ctx.paragraphKeys] }),
+      this.services().suggest(query.text, { ...opts, excludeKeys: [...new Set([...ctx.paragraphKeys, ...(opts.excludeKeys ?? [])])] }),
       new Set(ctx.paragraphKeys),
     );
     const top = hits?.[0];
@@ -130,18 +210,28 @@ export class ResultsController {
     const ctl = new AbortController();
     this.running[section] = ctl;
     const { maxResults, minScore } = this.settings();
+    this.publishFilters();
+    const files = this.fileRestriction();
+    const uncited = this.filter.uncitedOnly ? citedKeys : [];
+    const opts: QueryOptions = { k: maxResults, minScore, signal: ctl.signal };
+    if (files) opts.files = files;
+    if (uncited.length > 0) opts.excludeKeys = [...uncited];
+    const hidden = new Set([...hide, ...uncited]);
+    const inFiles = files ? new Set(files) : undefined;
     this.sink.send({ type: 'busy', section, busy: true });
     try {
-      // services honour excludeKeys; filtering again here keeps the promise even if one does not
-      const hits = (await fn({ k: maxResults, minScore, signal: ctl.signal })).filter((h) => !hide.has(h.key) && h.score >= minScore);
+      const highlightQuery = query.source === 'top-suggestion' || query.source === 'entry' ? '' : query.text;
+      // services honour excludeKeys, files and minScore; filtering again here keeps the promise even if one does not
+      const hits = (await fn(opts)).filter(
+        (h) => !hidden.has(h.key) && (!inFiles || inFiles.has(h.file)) && rankingOf(h).relevance >= minScore,
+      );
       if (ctl.signal.aborted) return undefined;
       const cited = new Set(citedKeys);
-      const highlightQuery = query.source === 'top-suggestion' || query.source === 'entry' ? '' : query.text;
       this.sink.send({
         type: 'results',
         section,
         query: { ...query, text: query.text.slice(0, 20_000) },
-        hits: hits.slice(0, maxResults).map((h) => toPaperView(h, highlightQuery, cited)),
+        hits: hits.slice(0, maxResults).map((h) => toPaperView(h, highlightQuery, cited, this.labels.get(h.file))),
         lexicalOnly: this.services().status().lexicalOnly || (hits.length > 0 && hits.every((h) => h.cosine === undefined)),
       });
       return hits;

@@ -21,6 +21,8 @@ export interface QueryOptions {
   /** Keys not to return (e.g. already cited in the paragraph). */
   excludeKeys?: string[];
   minScore?: number;
+  /** Only entries from these bibliography files (absolute paths); absent = every file. */
+  files?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -31,6 +33,8 @@ export interface Services extends vscode.Disposable {
   suggest(text: string, opts: QueryOptions): Promise<PaperHit[]>;
   /** Entries similar to the entry `key` (its proximity vector). */
   similar(key: string, opts: QueryOptions): Promise<PaperHit[]>;
+  /** Optional (added by the panel's file filter): the indexed bibliography files and their entry counts. */
+  indexedFiles?(): { file: string; entries: number }[];
   /** Metadata of one entry, for "Open entry" and for marking cited keys (no abstract). */
   lookup(key: string): PaperHit | undefined;
   /** Index and vector-cache tables by model with their size; delete those of models no longer in use. */

@@ -71,7 +71,7 @@ class WorkspaceServices implements Services {
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
-      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
+      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
@@ -249,14 +249,15 @@ class WorkspaceServices implements Services {
     if (!(await this.openStore())) return [];
     // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
     const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
-    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal, vectorWeight: w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue });
+    const vectorWeight = w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue;
+    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight });
     if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
     return r.hits.map(hitToPaper);
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     if (!(await this.openStore())) return [];
-    const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore });
+    const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore });
     return r.hits.map(hitToPaper);
   }
 
@@ -281,6 +282,12 @@ class WorkspaceServices implements Services {
   async entryAt(file: string, line: number): Promise<string | undefined> {
     if (!this.library.current) return undefined;
     return (await this.library.entryAt(file, line))?.key;
+  }
+
+  indexedFiles(): { file: string; entries: number }[] {
+    const counts = new Map<string, number>();
+    for (const e of this.entries.values()) counts.set(e.file, (counts.get(e.file) ?? 0) + 1);
+    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
   }
 
   lookup(key: string): PaperHit | undefined {

@@ -16,7 +16,7 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
 
   private view: vscode.WebviewView | undefined;
   private readonly queue = new ReadyQueue();
-  private readonly snapshot: { status?: HostMessage; results: Partial<Record<Section, HostMessage>> } = { results: {} };
+  private readonly snapshot: { status?: HostMessage; filters?: HostMessage; results: Partial<Record<Section, HostMessage>> } = { results: {} };
   private readonly disposables: vscode.Disposable[] = [];
   private readonly visibility = new vscode.EventEmitter<boolean>();
   /** Fires true when the panel becomes visible (and its page is ready), false when hidden. */
@@ -43,6 +43,7 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
       nonce: makeNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, 'main.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'panel.css')).toString(),
+      iconStyleUri: webview.asWebviewUri(vscode.Uri.joinPath(distRoot, 'codicon.css')).toString(),
     });
     this.queue.attach((m) => webview.postMessage(m));
     this.disposables.push(
@@ -64,6 +65,7 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
   /** Post (or queue) a message; status and results are remembered for replay. */
   send(message: HostMessage): void {
     if (message.type === 'status') this.snapshot.status = message;
+    if (message.type === 'filters') this.snapshot.filters = message;
     if (message.type === 'results' || message.type === 'clear') this.snapshot.results[message.section] = message;
     this.queue.send(message);
   }
@@ -79,6 +81,7 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
       case 'ready':
         if (msg.version !== PROTOCOL_VERSION) this.log.warn(`panel protocol v${msg.version}, host v${PROTOCOL_VERSION}`);
         if (this.snapshot.status) this.queue.send(this.snapshot.status);
+        if (this.snapshot.filters) this.queue.send(this.snapshot.filters);
         for (const r of Object.values(this.snapshot.results)) if (r) this.queue.send(r);
         this.queue.markReady();
         this.visibility.fire(true);
@@ -96,6 +99,11 @@ export class RelatedPapersViewProvider implements vscode.WebviewViewProvider, vs
           },
         );
     }
+  }
+
+  /** Show an error in the panel's notice line (for actions started outside it, e.g. its context menu). */
+  notify(message: string): void {
+    this.queue.send({ type: 'error', message });
   }
 
   /** Reveal and focus the panel. */

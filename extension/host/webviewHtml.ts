@@ -19,6 +19,8 @@ export interface HtmlParts {
   scriptUri: string;
   /** asWebviewUri(media/panel.css) */
   styleUri: string;
+  /** asWebviewUri(dist/webview/codicon.css): the codicon font for the action buttons (optional for old callers). */
+  iconStyleUri?: string;
   nonce: string;
 }
 
@@ -43,7 +45,8 @@ export function panelHtml(p: HtmlParts): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(p))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(p.styleUri)}">
+${p.iconStyleUri ? `<link rel="stylesheet" href="${attr(p.iconStyleUri)}">
+` : ''}<link rel="stylesheet" href="${attr(p.styleUri)}">
 <title>Related Papers</title>
 </head>
 <body data-state="empty">

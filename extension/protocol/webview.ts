@@ -26,9 +26,32 @@ export const LIMITS = {
   authors: 500,
   hits: 500,
   message: 10_000,
+  /** Shared query terms per hit (for highlighting) and the length of one. */
+  terms: 64,
+  term: 100,
+  /** Bibliography files offered by the file filter. */
+  files: 1_000,
 } as const;
 
-export type Section = 'suggestions' | 'similar';
+/**
+ * The panel's sections, in display order. Data-driven: adding a section (e.g. branch `remote`'s
+ * `{ id: 'outside', title: 'Not in your library', idle: '…' }`) is one line here; the validators, the panel
+ * state, the layout and the host all iterate this list.
+ */
+export const SECTIONS = [
+  { id: 'suggestions', title: 'Citation suggestions', idle: 'Move the cursor into a sentence or search.' },
+  { id: 'similar', title: 'Similar papers', idle: 'Move the cursor into a .bib entry.' },
+] as const satisfies readonly { id: string; title: string; idle: string }[];
+
+export type Section = (typeof SECTIONS)[number]['id'];
+export const SECTION_IDS: readonly Section[] = SECTIONS.map((s) => s.id);
+
+/** How relevant a hit is, in words (thresholds on `relevance`: core/index/search.ts owns them). */
+export type Band = 'strong' | 'related' | 'weak';
+export const BANDS: readonly Band[] = ['strong', 'related', 'weak'];
+/** Which retriever found a hit: the vector half ("meaning") and/or the full-text half ("words"). */
+export type Why = 'meaning' | 'words';
+export const WHYS: readonly Why[] = ['meaning', 'words'];
 export type QuerySource = 'cursor' | 'search' | 'selection' | 'entry' | 'top-suggestion';
 
 /** One paper as displayed. Every string came from a bibliography: render with textContent only. */
@@ -39,10 +62,19 @@ export interface PaperView {
   year?: number;
   venue?: string;
   abstract: string;
-  /** Relevance in [0, 1] for the score bar. */
-  score: number;
-  /** Cosine similarity when the vector path contributed. */
-  cosine?: number;
+  /** Calibrated relevance in [0, 1] (not a rank): shown as a percentage in the band's tooltip. */
+  relevance: number;
+  band: Band;
+  /** Which retriever(s) found it. */
+  why: Why[];
+  /** Query terms it shares, lower case (highlighted in the title and the abstract). */
+  terms: string[];
+  /** The retrievers' raw numbers, for the tooltip. */
+  evidence?: { cosine?: number; bm25?: number };
+  /** Label of the bibliography file it came from ("refs.bib", "lab/refs.bib"): the file filter's id. Never a full path. */
+  file: string;
+  /** Which index it came from (the lab-shared one is branch `remote`'s). Absent = personal. */
+  origin?: 'personal' | 'shared';
   /** Cited elsewhere in the current document ("cited" badge). */
   cited: boolean;
   /** Whether the host holds a valid http(s)/DOI link for this key (enables "Open DOI/URL"). */
@@ -72,6 +104,23 @@ export interface StatusView {
   storageError?: string;
   /** False until the workspace has been searched for bibliographies once. */
   scanned?: boolean;
+  /** The model in use is the random-weight test fixture: the panel says rankings are not meaningful. */
+  testModel?: boolean;
+}
+
+/** One bibliography file the results can be restricted to. */
+export interface FileOption {
+  /** = PaperView.file */
+  id: string;
+  entries: number;
+}
+
+/** The panel's result filters (remembered per workspace by the host). */
+export interface FilterView {
+  /** Only hits from these files (FileOption ids); empty = every file. */
+  files: string[];
+  /** Only entries not yet cited in the current document. */
+  uncitedOnly: boolean;
 }
 
 export interface QueryView {
@@ -94,6 +143,8 @@ export type HostMessage =
   | { type: 'clear'; section: Section }
   /** Fill the search box (the "Find related papers" command with a selection). */
   | { type: 'setQuery'; text: string }
+  /** The indexed files and the filters in force (sent when either changes, replayed on reload). */
+  | { type: 'filters'; files: FileOption[]; filter: FilterView }
   | { type: 'reply'; id: number; ok: boolean; error?: string }
   | { type: 'error'; message: string };
 
@@ -106,6 +157,8 @@ export type WebviewMessage =
   | { type: 'open'; id: number; key: string }
   | { type: 'link'; id: number; key: string }
   | { type: 'command'; id: number; command: WebviewCommand }
+  /** The user changed the filters; the host re-runs the queries with them. */
+  | { type: 'filter'; id: number; files: string[]; uncitedOnly: boolean }
   /** The webview rejected a message or hit an error; the host logs it. */
   | { type: 'log'; level: 'warn' | 'error'; message: string };
 
@@ -177,19 +230,32 @@ function key(v: unknown, path: string): string {
   return s;
 }
 
-const SECTIONS: readonly Section[] = ['suggestions', 'similar'];
 const SOURCES: readonly QuerySource[] = ['cursor', 'search', 'selection', 'entry', 'top-suggestion'];
+
+/** A list of distinct values from `allowed` (order kept). */
+function setOf<T extends string>(v: unknown, path: string, allowed: readonly T[]): T[] {
+  const out = arr(v, path, allowed.length).map((x, i) => oneOf(x, `${path}[${i}]`, allowed));
+  if (new Set(out).size !== out.length) fail(path, 'duplicate value');
+  return out;
+}
 
 function paperView(v: unknown, path: string): PaperView {
   const o = obj(v, path);
-  only(o, path, ['key', 'title', 'authors', 'year', 'venue', 'abstract', 'score', 'cosine', 'cited', 'hasLink', 'source', 'highlight', 'syntheticKey']);
+  only(o, path, [
+    'key', 'title', 'authors', 'year', 'venue', 'abstract', 'relevance', 'band', 'why', 'terms', 'evidence', 'file', 'origin',
+    'cited', 'hasLink', 'source', 'highlight', 'syntheticKey',
+  ]);
   const abstract = str(o.abstract, `${path}.abstract`, LIMITS.abstract);
   const p: PaperView = {
     key: key(o.key, `${path}.key`),
     title: str(o.title, `${path}.title`, LIMITS.shortText),
     authors: arr(o.authors, `${path}.authors`, LIMITS.authors).map((a, i) => str(a, `${path}.authors[${i}]`, LIMITS.shortText)),
     abstract,
-    score: num(o.score, `${path}.score`, 0, 1),
+    relevance: num(o.relevance, `${path}.relevance`, 0, 1),
+    band: oneOf(o.band, `${path}.band`, BANDS),
+    why: setOf(o.why, `${path}.why`, WHYS),
+    terms: arr(o.terms, `${path}.terms`, LIMITS.terms).map((t, i) => str(t, `${path}.terms[${i}]`, LIMITS.term, false)),
+    file: str(o.file, `${path}.file`, LIMITS.shortText),
     cited: bool(o.cited, `${path}.cited`),
     hasLink: bool(o.hasLink, `${path}.hasLink`),
     source: str(o.source, `${path}.source`, LIMITS.shortText),
@@ -198,8 +264,17 @@ function paperView(v: unknown, path: string): PaperView {
   if (year !== undefined) p.year = year;
   const venue = optStr(o.venue, `${path}.venue`, LIMITS.shortText);
   if (venue !== undefined) p.venue = venue;
-  const cosine = optNum(o.cosine, `${path}.cosine`, -1, 1);
-  if (cosine !== undefined) p.cosine = cosine;
+  if (o.evidence !== undefined) {
+    const e = obj(o.evidence, `${path}.evidence`);
+    only(e, `${path}.evidence`, ['cosine', 'bm25']);
+    const evidence: { cosine?: number; bm25?: number } = {};
+    const cosine = optNum(e.cosine, `${path}.evidence.cosine`, -1, 1);
+    if (cosine !== undefined) evidence.cosine = cosine;
+    const bm25 = optNum(e.bm25, `${path}.evidence.bm25`, 0);
+    if (bm25 !== undefined) evidence.bm25 = bm25;
+    p.evidence = evidence;
+  }
+  if (o.origin !== undefined) p.origin = oneOf(o.origin, `${path}.origin`, ['personal', 'shared'] as const);
   if (o.syntheticKey !== undefined) p.syntheticKey = bool(o.syntheticKey, `${path}.syntheticKey`);
   if (o.highlight !== undefined) {
     const h = obj(o.highlight, `${path}.highlight`);
@@ -234,7 +309,7 @@ function modelView(v: unknown, path: string): ModelView {
 
 function statusView(v: unknown, path: string): StatusView {
   const o = obj(v, path);
-  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'embedding', 'storageError', 'scanned']);
+  only(o, path, ['entries', 'files', 'model', 'lexicalOnly', 'indexing', 'embedding', 'storageError', 'scanned', 'testModel']);
   const s: StatusView = {
     entries: int(o.entries, `${path}.entries`),
     files: int(o.files, `${path}.files`),
@@ -256,7 +331,31 @@ function statusView(v: unknown, path: string): StatusView {
   const se = optStr(o.storageError, `${path}.storageError`, LIMITS.message);
   if (se !== undefined) s.storageError = se;
   if (o.scanned !== undefined) s.scanned = bool(o.scanned, `${path}.scanned`);
+  if (o.testModel !== undefined) s.testModel = bool(o.testModel, `${path}.testModel`);
   return s;
+}
+
+/** File ids as sent by either side: distinct non-empty labels. */
+function fileIds(v: unknown, path: string): string[] {
+  const ids = arr(v, path, LIMITS.files).map((f, i) => str(f, `${path}[${i}]`, LIMITS.shortText, false));
+  if (new Set(ids).size !== ids.length) fail(path, 'duplicate file');
+  return ids;
+}
+
+function filterView(v: unknown, path: string): FilterView {
+  const o = obj(v, path);
+  only(o, path, ['files', 'uncitedOnly']);
+  return { files: fileIds(o.files, `${path}.files`), uncitedOnly: bool(o.uncitedOnly, `${path}.uncitedOnly`) };
+}
+
+function fileOptions(v: unknown, path: string): FileOption[] {
+  const out = arr(v, path, LIMITS.files).map((f, i) => {
+    const o = obj(f, `${path}[${i}]`);
+    only(o, `${path}[${i}]`, ['id', 'entries']);
+    return { id: str(o.id, `${path}[${i}].id`, LIMITS.shortText, false), entries: int(o.entries, `${path}[${i}].entries`) };
+  });
+  if (new Set(out.map((f) => f.id)).size !== out.length) fail(path, 'duplicate file');
+  return out;
 }
 
 function queryView(v: unknown, path: string): QueryView {
@@ -280,7 +379,7 @@ function run<T>(fn: () => T): Parsed<T> {
 export function parseHostMessage(data: unknown): Parsed<HostMessage> {
   return run((): HostMessage => {
     const o = obj(data, 'message');
-    const type = oneOf(o.type, 'message.type', ['status', 'results', 'busy', 'clear', 'setQuery', 'reply', 'error'] as const);
+    const type = oneOf(o.type, 'message.type', ['status', 'results', 'busy', 'clear', 'setQuery', 'filters', 'reply', 'error'] as const);
     switch (type) {
       case 'status':
         only(o, 'status', ['type', 'status']);
@@ -289,7 +388,7 @@ export function parseHostMessage(data: unknown): Parsed<HostMessage> {
         only(o, 'results', ['type', 'section', 'query', 'hits', 'lexicalOnly', 'replyTo']);
         const m: HostMessage = {
           type,
-          section: oneOf(o.section, 'results.section', SECTIONS),
+          section: oneOf(o.section, 'results.section', SECTION_IDS),
           query: queryView(o.query, 'results.query'),
           hits: arr(o.hits, 'results.hits', LIMITS.hits).map((h, i) => paperView(h, `results.hits[${i}]`)),
           lexicalOnly: bool(o.lexicalOnly, 'results.lexicalOnly'),
@@ -299,13 +398,16 @@ export function parseHostMessage(data: unknown): Parsed<HostMessage> {
       }
       case 'busy':
         only(o, 'busy', ['type', 'section', 'busy']);
-        return { type, section: oneOf(o.section, 'busy.section', SECTIONS), busy: bool(o.busy, 'busy.busy') };
+        return { type, section: oneOf(o.section, 'busy.section', SECTION_IDS), busy: bool(o.busy, 'busy.busy') };
       case 'clear':
         only(o, 'clear', ['type', 'section']);
-        return { type, section: oneOf(o.section, 'clear.section', SECTIONS) };
+        return { type, section: oneOf(o.section, 'clear.section', SECTION_IDS) };
       case 'setQuery':
         only(o, 'setQuery', ['type', 'text']);
         return { type, text: str(o.text, 'setQuery.text', LIMITS.query) };
+      case 'filters':
+        only(o, 'filters', ['type', 'files', 'filter']);
+        return { type, files: fileOptions(o.files, 'filters.files'), filter: filterView(o.filter, 'filters.filter') };
       case 'reply': {
         only(o, 'reply', ['type', 'id', 'ok', 'error']);
         const m: HostMessage = { type, id: int(o.id, 'reply.id'), ok: bool(o.ok, 'reply.ok') };
@@ -324,7 +426,7 @@ export function parseHostMessage(data: unknown): Parsed<HostMessage> {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
   return run((): WebviewMessage => {
     const o = obj(data, 'message');
-    const type = oneOf(o.type, 'message.type', ['ready', 'search', 'insert', 'copy', 'open', 'link', 'command', 'log'] as const);
+    const type = oneOf(o.type, 'message.type', ['ready', 'search', 'insert', 'copy', 'open', 'link', 'command', 'filter', 'log'] as const);
     switch (type) {
       case 'ready':
         only(o, 'ready', ['type', 'version']);
@@ -341,9 +443,43 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
       case 'command':
         only(o, 'command', ['type', 'id', 'command']);
         return { type, id: int(o.id, 'command.id'), command: oneOf(o.command, 'command.command', WEBVIEW_COMMANDS) };
+      case 'filter':
+        only(o, 'filter', ['type', 'id', 'files', 'uncitedOnly']);
+        return { type, id: int(o.id, 'filter.id'), files: fileIds(o.files, 'filter.files'), uncitedOnly: bool(o.uncitedOnly, 'filter.uncitedOnly') };
       case 'log':
         only(o, 'log', ['type', 'level', 'message']);
         return { type, level: oneOf(o.level, 'log.level', ['warn', 'error'] as const), message: str(o.message, 'log.message', LIMITS.message) };
     }
+  });
+}
+
+/**
+ * The context of a paper row's right-click menu (`data-vscode-context` on `.paper`, set by webview/render.ts).
+ * VS Code merges it into the `when` context of `contributes.menus["webview/context"]` and passes it (plus
+ * `webview`, the view id) to the command — so it comes from the webview and is validated like a message.
+ */
+export interface PaperMenuContext {
+  webviewSection: 'paper';
+  paperKey: string;
+  /** `when` conditions: Insert only for real keys, Open DOI/URL only with a link. */
+  paperCitable: boolean;
+  paperHasLink: boolean;
+  preventDefaultContextMenuItems: true;
+}
+
+/** The menu's commands; each equals its entry in package.json `contributes.commands` / `menus["webview/context"]` (unit-tested). */
+export const PAPER_MENU_COMMANDS = {
+  insert: 'relatedPapers.paper.insert',
+  copy: 'relatedPapers.paper.copyKey',
+  open: 'relatedPapers.paper.openEntry',
+  link: 'relatedPapers.paper.openLink',
+} as const;
+
+/** The key a context-menu command was invoked on (extra fields VS Code adds are ignored). */
+export function parsePaperMenuContext(arg: unknown): Parsed<string> {
+  return run(() => {
+    const o = obj(arg, 'context');
+    if (o.webviewSection !== 'paper') fail('context.webviewSection', 'expected "paper"');
+    return key(o.paperKey, 'context.paperKey');
   });
 }

@@ -4,7 +4,7 @@
  * compile error on both sides (pattern of vscode-hexeditor's shared/protocol.ts).
  */
 import type { AdapterName, EmbedInput } from '../../models/types';
-import { EngineError, type EmbedResult, type EngineErrorCode, type LoadedModel, type LoadModelParams } from '../../models/engine/types';
+import { EngineError, type EmbedResult, type EngineErrorCode, type LoadedModel, type LoadModelParams, type EmbedPriority, type PrecisionComparison } from '../../models/engine/types';
 import type { ParseResult } from '../core/types';
 
 export type { LoadModelParams, EmbedResult, LoadedModel };
@@ -19,9 +19,12 @@ export interface ParseFileResult extends ParseResult {
 export interface WorkerApi {
   loadModel: { params: LoadModelParams; result: LoadedModel };
   embed: {
-    params: { inputs: EmbedInput[]; adapter: AdapterName | null; batchTokens?: number };
+    /** priority: 'query' runs go before pending 'index' runs; default: 'query' for adhoc_query, else 'index'. */
+    params: { inputs: EmbedInput[]; adapter: AdapterName | null; batchTokens?: number; priority?: EmbedPriority };
     result: EmbedResult;
   };
+  /** The same inputs in fp32 and int8 (the automatic precision check, core/index/precisionChoice.ts). */
+  comparePrecisions: { params: Omit<LoadModelParams, 'precision'> & { inputs: EmbedInput[]; adapter: AdapterName | null }; result: PrecisionComparison };
   tokenize: { params: { texts: string[] }; result: { ids: number[][] } };
   parse: { params: { file: string }; result: ParseFileResult };
   unloadModel: { params: Record<string, never>; result: null };

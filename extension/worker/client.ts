@@ -13,6 +13,27 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { WorkerApi, WorkerMethod, WorkerReply, WorkerRequest } from '../protocol/worker';
 import { WorkerError } from '../protocol/worker';
+import { LANE_SHARED_INTS } from '../../models/engine/runLane';
+import { QUERY_ADAPTER } from '../../models/engine/specterEmbedder';
+
+export interface WorkerClientOptions {
+  /**
+   * Answer cursor queries ('query' embeds) in a second thread with its own ONNX Runtime session
+   * (default true). The index thread runs at a lower scheduling priority (Linux) and pauses between
+   * short slices while a query runs (models/engine/runLane.ts). Why: an ORT run cannot be interrupted
+   * and takes seconds for a full fp32 batch; bench/query-under-load.ts measured the one-thread lane
+   * (queries first, sliced index batches) far above the target of 2 × the idle p95 while indexing, the
+   * query thread within it (README "Latency"). Cost: one more copy of the weights in memory
+   * (≈ 0.5 GB fp32, ≈ 0.15 GB int8), only once a model is loaded. false = the one-thread lane only.
+   */
+  queryThread?: boolean;
+  /** ONNX Runtime intra-op threads of the query thread's session (default: ONNX Runtime's, one per core). */
+  queryThreadIntraOp?: number;
+  /** Internal: the lane counters shared by the two threads. */
+  lane?: Int32Array;
+  /** Internal: what the thread serves (see worker.ts); 'index' lowers its scheduling priority. */
+  role?: 'main' | 'index' | 'query';
+}
 
 interface Pending {
   method: WorkerMethod;
@@ -34,6 +55,10 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   /** The last successful loadModel: replayed into a fresh thread after a crash. */
   private loaded?: WorkerApi['loadModel']['params'];
+  /** The query thread's model load, for which main-thread loadModel params. */
+  private queryLoad?: { for: WorkerApi['loadModel']['params']; pending: Promise<void> };
+  /** Called when the query thread failed and a query fell back to the main thread (for the log). */
+  onQueryThreadFailure?: (message: string) => void;
   private generation = 0;
   private crashes = 0;
   private disposed = false;
@@ -42,7 +67,18 @@ export class WorkerClient {
   /** Called after a fresh thread replaced a crashed one (and reloaded the model, if one was loaded). */
   onRestart?: (restarts: number) => void;
 
-  constructor(private readonly scriptPath: string, private readonly execArgv: string[] = []) {}
+  private readonly lane: Int32Array;
+  private readonly role: 'main' | 'index' | 'query';
+  private queryClient?: WorkerClient;
+  private readonly queryThreadIntraOp?: number;
+
+  constructor(private readonly scriptPath: string, private readonly execArgv: string[] = [], opts: WorkerClientOptions = {}) {
+    this.lane = opts.lane ?? new Int32Array(new SharedArrayBuffer(4 * LANE_SHARED_INTS));
+    const queryThread = opts.role === undefined && (opts.queryThread ?? true);
+    this.role = opts.role ?? (queryThread ? 'index' : 'main');
+    this.queryThreadIntraOp = opts.queryThreadIntraOp;
+    if (queryThread) this.queryClient = new WorkerClient(scriptPath, execArgv, { lane: this.lane, role: 'query' });
+  }
 
   /** How many times a crashed thread was replaced. */
   get restarts(): number {
@@ -62,11 +98,52 @@ export class WorkerClient {
   async call<M extends WorkerMethod>(method: M, params: WorkerApi[M]['params'], opts: CallOptions = {}): Promise<WorkerApi[M]['result']> {
     if (this.disposed) throw new WorkerError('the worker was stopped', 'cancelled');
     if (opts.signal?.aborted) throw new WorkerError(`${method} cancelled`, 'cancelled');
+    if (this.queryClient && method === 'embed' && this.loaded) {
+      const p = params as WorkerApi['embed']['params'];
+      if ((p.priority ?? (p.adapter === QUERY_ADAPTER ? 'query' : 'index')) === 'query') return this.callQueryThread(p, opts) as Promise<WorkerApi[M]['result']>;
+    }
     await this.ensureReady();
     const result = await this.post(method, params, opts);
-    if (method === 'loadModel') this.loaded = params as WorkerApi['loadModel']['params'];
-    if (method === 'unloadModel') this.loaded = undefined;
+    if (method === 'loadModel') {
+      this.loaded = params as WorkerApi['loadModel']['params'];
+      if (this.queryClient) this.queryModel().catch(() => undefined); // background; a query retries
+    }
+    if (method === 'unloadModel') {
+      this.loaded = undefined;
+      this.queryLoad = undefined;
+      if (this.queryClient?.loaded) await this.queryClient.call('unloadModel', {});
+    }
     return result;
+  }
+
+  /**
+   * The query thread holds the main thread's model: loaded in the background right after the main
+   * thread's loadModel (so the first cursor query does not pay for it), else on first use, and again
+   * after a model change. If it cannot load or run (e.g. not enough memory for a second copy), the
+   * query is answered by the main thread's priority lane instead: slower under indexing, never lost.
+   */
+  private queryModel(): Promise<void> {
+    const q = this.queryClient!;
+    const main = this.loaded!;
+    if (this.queryLoad?.for !== main) {
+      const want = this.queryThreadIntraOp ? { ...main, intraOpThreads: this.queryThreadIntraOp } : main;
+      const pending = q.call('loadModel', want).then(() => undefined);
+      this.queryLoad = { for: main, pending };
+      pending.catch(() => { if (this.queryLoad?.pending === pending) this.queryLoad = undefined; });
+    }
+    return this.queryLoad!.pending;
+  }
+
+  private async callQueryThread(p: WorkerApi['embed']['params'], opts: CallOptions): Promise<WorkerApi['embed']['result']> {
+    try {
+      await this.queryModel();
+      return await this.queryClient!.call('embed', p, opts);
+    } catch (e) {
+      if (e instanceof WorkerError && e.code === 'cancelled') throw e;
+      this.onQueryThreadFailure?.((e as Error).message);
+      await this.ensureReady();
+      return this.post('embed', p, opts);
+    }
   }
 
   async dispose(): Promise<void> {
@@ -74,6 +151,7 @@ export class WorkerClient {
     const w = this.worker;
     this.worker = undefined;
     this.failAll(new WorkerError('the worker was stopped', 'cancelled'));
+    await this.queryClient?.dispose();
     if (w) await w.terminate();
   }
 
@@ -98,11 +176,12 @@ export class WorkerClient {
 
   private ensureReady(): Promise<void> {
     if (this.worker) return this.ready;
+    const workerData = { generation: this.generation, lane: this.lane, role: this.role };
     const w = this.scriptPath.endsWith('.ts')
       // From source (tests, tsx): a bootstrap that registers tsx's CommonJS hook in the thread first
       // (`--import tsx` in a worker's execArgv is not honoured by Node 20).
-      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(this.scriptPath)});`, { eval: true, execArgv: this.execArgv, workerData: { generation: this.generation } })
-      : new Worker(this.scriptPath, { execArgv: this.execArgv, workerData: { generation: this.generation } });
+      ? new Worker(`require(${JSON.stringify(createRequire(__filename).resolve('tsx/cjs'))}); require(${JSON.stringify(this.scriptPath)});`, { eval: true, execArgv: this.execArgv, workerData })
+      : new Worker(this.scriptPath, { execArgv: this.execArgv, workerData });
     this.generation++;
     w.unref();
     w.on('message', (m: WorkerReply) => this.onMessage(m));

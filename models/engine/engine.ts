@@ -7,6 +7,9 @@ import { EngineError, type EmbedResult, type LoadModelParams, type LoadedModel }
 import { WordPieceTokenizer, paperText } from '../tokenizer/wordpiece';
 import { SpecterSession } from '../runtime/session';
 import { padBatch, paddingFraction, planBatches } from '../runtime/batching';
+import { RunLane, type EmbedPriority, type RunLaneOptions } from './runLane';
+
+export type { EmbedPriority };
 
 /** SPECTER2 truncates at 512 tokens ([CLS] + 510 + [SEP]). */
 export const MAX_TOKENS = 512;
@@ -19,6 +22,8 @@ export function inputText(input: EmbedInput): string {
 
 export interface EmbedControl {
   batchTokens?: number;
+  /** 'query' runs go before pending 'index' runs (see runLane.ts); default 'index'. */
+  priority?: EmbedPriority;
   isCancelled?: () => boolean;
   onProgress?: (done: number, total: number) => void;
 }
@@ -27,6 +32,12 @@ export class EmbeddingEngine {
   private tokenizer?: WordPieceTokenizer;
   private params?: LoadModelParams;
   private readonly sessions = new Map<string, Promise<SpecterSession>>();
+  /** Every ORT run of this engine goes through one lane (runs are synchronous on the thread anyway). */
+  readonly lane: RunLane;
+
+  constructor(opts: { lane?: RunLaneOptions } = {}) {
+    this.lane = new RunLane(opts.lane);
+  }
 
   get loaded(): boolean {
     return this.tokenizer !== undefined;
@@ -72,14 +83,25 @@ export class EmbeddingEngine {
     const plan = planBatches(lengths, { batchTokens: ctl.batchTokens ?? DEFAULT_BATCH_TOKENS });
     const vectors = new Array<Float32Array>(inputs.length);
     const h = session.hiddenSize;
+    const priority = ctl.priority ?? 'index';
     let done = 0;
     for (const batch of plan) {
-      if (ctl.isCancelled?.()) throw new EngineError('embedding cancelled', 'cancelled');
-      const { ids, mask } = padBatch(batch.indices.map((i) => rows[i]), batch.seq);
-      const flat = await session.run(ids, mask, batch.indices.length, batch.seq);
-      batch.indices.forEach((inputIndex, r) => {
-        vectors[inputIndex] = flat.slice(r * h, (r + 1) * h);
-      });
+      // A batch may run as several slices (index work while the writer is active, see RunLane);
+      // cancellation is checked before every run, progress reported after every planned batch.
+      for (let start = 0; start < batch.indices.length;) {
+        if (ctl.isCancelled?.()) throw new EngineError('embedding cancelled', 'cancelled');
+        const flat = await this.lane.submit(priority, () => {
+          // Decided when the run starts, not when it was queued: a query that arrived meanwhile counts.
+          const n = this.lane.rowsPerRun(priority, batch.indices.length - start, batch.seq);
+          const slice = batch.indices.slice(start, start + n);
+          const { ids, mask } = padBatch(slice.map((i) => rows[i]), batch.seq);
+          return session.run(ids, mask, slice.length, batch.seq).then((out) => ({ out, slice }));
+        });
+        flat.slice.forEach((inputIndex, r) => {
+          vectors[inputIndex] = flat.out.slice(r * h, (r + 1) * h);
+        });
+        start += flat.slice.length;
+      }
       done += batch.indices.length;
       ctl.onProgress?.(done, inputs.length);
     }

@@ -4,12 +4,16 @@
  * (extension host) or the in-process engine (CLI, tests) — the same code path below it.
  */
 import type { AdapterName, EmbedInput, Precision } from '../types';
-import type { EmbedResult } from './types';
+import type { EmbedPriority, EmbedResult } from './types';
 
+/**
+ * `priority` says which lane the embed runs in (models/engine/runLane.ts): papers default to 'index',
+ * queries to 'query'. A backend passes it on to the worker (`embed` params) or the engine (EmbedControl).
+ */
 export type EmbedBackend = (
   inputs: EmbedInput[],
   adapter: AdapterName | null,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; priority: EmbedPriority },
 ) => Promise<EmbedResult>;
 
 export const DOCUMENT_ADAPTER: AdapterName = 'proximity';
@@ -39,14 +43,15 @@ export class SpecterEmbedder {
 
   async embedPapers(
     items: { title: string; abstract?: string | null }[],
-    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+    opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void; priority?: EmbedPriority } = {},
   ): Promise<Float32Array[]> {
     const inputs = items.map((i) => ({ title: i.title, abstract: i.abstract ?? null }));
-    return (await this.backend(inputs, DOCUMENT_ADAPTER, opts)).vectors;
+    return (await this.backend(inputs, DOCUMENT_ADAPTER, { ...opts, priority: opts.priority ?? 'index' })).vectors;
   }
 
-  async embedQueries(texts: string[], opts: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+  /** Cursor/search queries: 'query' priority by default, so they never wait behind indexing. */
+  async embedQueries(texts: string[], opts: { signal?: AbortSignal; priority?: EmbedPriority } = {}): Promise<Float32Array[]> {
     const adapter = this.hasQueryAdapter ? QUERY_ADAPTER : DOCUMENT_ADAPTER;
-    return (await this.backend(texts.map((text) => ({ text })), adapter, opts)).vectors;
+    return (await this.backend(texts.map((text) => ({ text })), adapter, { ...opts, priority: opts.priority ?? 'query' })).vectors;
   }
 }

@@ -28,6 +28,14 @@ export interface EmbedResult {
   paddingFraction: number;
 }
 
+export type { EmbedPriority } from './runLane';
+
+/** One sample embedded in both precisions, in input order (see models/engine/precisionCheck.ts). */
+export interface PrecisionComparison {
+  fp32: Float32Array[];
+  int8: Float32Array[];
+}
+
 export type EngineErrorCode = 'cancelled' | 'model-not-loaded' | 'model-invalid' | 'runtime-unavailable' | 'internal';
 
 /** A failure the caller can act on (the code), with a message that names the file or adapter. */

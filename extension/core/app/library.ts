@@ -47,8 +47,9 @@ export interface LibraryQuery {
   k: number;
   excludeKeys?: readonly string[];
   files?: readonly string[];
+  /** Drop hits whose calibrated relevance is below this (0..1). */
   minScore?: number;
-  /** Fusion weight of the vector ranking (search.ts); omitted = the search default. */
+  /** Weight of the vector ranking in the fusion (see core/index/search.ts); omitted = its default. */
   vectorWeight?: number;
   signal?: AbortSignal;
 }
@@ -174,8 +175,9 @@ export class Library {
       : q.queryVector ?? (embedder && q.text.trim() ? (await embedder.embedQueries([q.text], { signal: q.signal }))[0] : undefined);
     const useVector = queryVector;
     const hits = await search(store, {
-      text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore,
-      vectorWeight: q.vectorWeight, embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined, // embedQueries: the index calibration, once
+      text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
+      // The calibration (computed once per index) uses the query encoder for its query–entry pairs.
+      embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined,
     });
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
   }

@@ -37,7 +37,8 @@ export interface NativeLoaderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const MIN_LANCE_CPU_THREADS = 4;
+/** Below this many cores Lance's own default compute pool is 1 thread (cores − 2 I/O reserved, at least 1). */
+const LANCE_DEFAULT_POOL_OK_CORES = 4;
 const PACKAGE: Record<NativeModuleName, string> = { lancedb: '@lancedb/lancedb', onnxruntime: 'onnxruntime-node' };
 const LABEL: Record<NativeModuleName, string> = { lancedb: "LanceDB's native module", onnxruntime: "ONNX Runtime's native module" };
 const FALLBACK: Record<NativeModuleName, string> = {
@@ -102,13 +103,16 @@ export function loadNative<T>(name: NativeModuleName, opts: NativeLoaderOptions 
   // LanceDB's Rust logger prints routine notices ("No existing dataset … will be created") as WARN
   // on stderr, which reads like a problem in CLI output; errors still show. A user's setting wins.
   if (name === 'lancedb' && process.env.LANCEDB_LOG === undefined) process.env.LANCEDB_LOG = 'error';
-  // Lance sizes its CPU thread pool by the core count. On this 2-core machine, under heavy load,
-  // building the full-text index over 100k rows twice stalled at 0 % CPU for minutes (LanceDB 0.31);
-  // on the stalled table a 4-thread pool finished in 1 s where the default pool stalled again. It did
-  // not reproduce at low load with either setting, so this is a mitigation, not a proven fix. Must be
-  // set before the addon's runtime starts (before the first require). A user's setting wins.
-  if (name === 'lancedb' && process.env.LANCE_CPU_THREADS === undefined && os.cpus().length < MIN_LANCE_CPU_THREADS) {
-    process.env.LANCE_CPU_THREADS = String(MIN_LANCE_CPU_THREADS);
+  // Lance's compute pool is cores − 2 (LANCE_IO_CORE_RESERVATION), but at least 1 thread: ONE on a
+  // 2- or 3-core machine. With one thread the full-text index build deadlocks (0 % CPU, every thread
+  // parked) once it writes more than one posting-list batch: the producer blocks the only pool thread
+  // while the consumer needs that pool to flush (lancedb/lancedb#3568, fixed upstream by
+  // lance-format/lance#7423, not in LanceDB 0.31). bench/scale.ts reproduces it at 100k rows with
+  // LANCE_CPU_THREADS=1 (watchdog) and shows 2 threads never hanging, and faster than 4 under load
+  // (oversubscribed cores). So: at least 2, and no more than the cores. A user's setting wins. Must be
+  // set before the addon's runtime starts (before the first require).
+  if (name === 'lancedb' && process.env.LANCE_CPU_THREADS === undefined && os.cpus().length < LANCE_DEFAULT_POOL_OK_CORES) {
+    process.env.LANCE_CPU_THREADS = String(Math.max(2, os.cpus().length));
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const req = opts.requireFn ?? ((id: string) => require(id));

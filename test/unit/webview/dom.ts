@@ -12,6 +12,7 @@ export interface DomWindow {
   MessageEvent: typeof MessageEvent;
   KeyboardEvent: typeof KeyboardEvent;
   MouseEvent: typeof MouseEvent;
+  Event: typeof Event;
   close(): void;
   dispatchEvent(event: Event): boolean;
 }

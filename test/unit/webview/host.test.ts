@@ -5,12 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReadyQueue } from '../../../extension/host/messageQueue';
 import { entryLink, normaliseDoi, safeHttpUrl } from '../../../extension/host/links';
-import { toPaperView } from '../../../extension/host/paperView';
+import { fileLabels, rankingOf, toPaperView } from '../../../extension/host/paperView';
+
 import { contentSecurityPolicy, makeNonce, panelHtml, EMPTY_STYLE_HASH } from '../../../extension/host/webviewHtml';
 import { ResultsController } from '../../../extension/host/resultsController';
 import { COMMANDS, VIEW_CONTAINER_ID, VIEW_ID } from '../../../extension/host/ids';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from '../../../extension/host/serviceApi';
-import { parseHostMessage, type HostMessage } from '../../../extension/protocol/webview';
+import { PAPER_MENU_COMMANDS, parseHostMessage, type HostMessage } from '../../../extension/protocol/webview';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
@@ -67,15 +68,44 @@ const hit = (key: string, over: Partial<PaperHit> = {}): PaperHit => ({
 });
 
 test('toPaperView: cited mark, best sentence, link flag, source, clamped numbers — and the result validates', () => {
-  const v = toPaperView(hit('a', { url: 'javascript:alert(1)', score: 1.7, year: 2020 }), 'dense retrieval of documents', new Set(['a']));
+  const ranked = { relevance: 1.7, band: 'strong' as const, why: ['meaning' as const, 'words' as const], terms: ['dense', 'retrieval', 'document'], evidence: { cosine: 0.6 } };
+  const v = toPaperView(hit('a', { url: 'javascript:alert(1)', score: 1.7, year: 2020, ...ranked }), 'dense retrieval of documents', new Set(['a']), 'lab/refs.bib');
   assert.equal(v.cited, true);
   assert.equal(v.hasLink, false);
-  assert.equal(v.score, 1);
+  assert.equal(v.relevance, 1, 'clamped to 0..1');
+  assert.equal(v.band, 'strong');
+  assert.deepEqual(v.why, ['meaning', 'words']);
+  assert.deepEqual(v.terms, ['dense', 'retrieval', 'document']);
+  assert.deepEqual(v.evidence, { cosine: 0.6 });
+  assert.equal(v.file, 'lab/refs.bib');
+  assert.equal('score' in v, false, 'the fusion score is not displayed');
+  assert.equal(toPaperView(hit('c'), '', new Set()).file, 'refs.bib', 'default label: the base name, never the path');
   assert.equal(v.source, 'refs.bib:7');
   assert.equal(v.abstract.slice(v.highlight!.start, v.highlight!.end), 'Dense retrieval ranks scientific documents.');
   assert.equal(toPaperView(hit('b', { doi: '10.5555/x' }), '', new Set()).hasLink, true);
   const msg = { type: 'results', section: 'similar', query: { source: 'cursor', text: 'q' }, hits: [v], lexicalOnly: false };
   assert.equal(parseHostMessage(msg).ok, true);
+});
+
+test('rankingOf: the calibrated fields of a ranked hit are shown as they are; the fusion score never is', () => {
+  // A hit without ranked fields (looked up by key) is weak with relevance 0, whatever its fusion score.
+  assert.deepEqual(rankingOf(hit('a', { score: 1 })), { relevance: 0, band: 'weak', why: [], terms: [] });
+  const ranked = { ...hit('a', { score: 1 }), relevance: 0.12, band: 'weak' as const, why: ['words' as const], terms: ['folding'], evidence: { bm25: 2.5 } };
+  assert.deepEqual(rankingOf(ranked), { relevance: 0.12, band: 'weak', why: ['words'], terms: ['folding'], evidence: { bm25: 2.5 } });
+  const v = toPaperView(ranked, 'protein folding', new Set());
+  assert.deepEqual([v.relevance, v.band, v.evidence], [0.12, 'weak', { bm25: 2.5 }]);
+  // out-of-range ranked numbers are clamped so the message still validates
+  const wildHit = { ...ranked, relevance: 7, evidence: { cosine: 3, bm25: -1 }, terms: ['', 'X'.repeat(200), 'Folding', 'folding'] };
+  const wild = toPaperView(wildHit, '', new Set());
+  assert.deepEqual([wild.relevance, wild.evidence, wild.terms], [1, { cosine: 1 }, ['folding']]);
+  assert.ok(parseHostMessage({ type: 'results', section: 'suggestions', query: { source: 'cursor', text: 'q' }, hits: [wild], lexicalOnly: false }).ok);
+});
+
+test('fileLabels: base names, with parent folders only where names collide', () => {
+  const labels = fileLabels(['/w/refs.bib', '/w/a/lab/refs.bib', '/w/b/lab/refs.bib', '/w/notes/reading-list.md', '/w/refs.bib']);
+  assert.deepEqual([...labels.values()], ['w/refs.bib', 'a/lab/refs.bib', 'b/lab/refs.bib', 'reading-list.md']);
+  assert.deepEqual([...fileLabels(['C:\\papers\\x.bib']).values()], ['x.bib']);
+  assert.equal(new Set(fileLabels(['/a/x.bib', '/b/x.bib']).values()).size, 2);
 });
 
 test('panel HTML: strict CSP with a fresh nonce, no remote or inline script, only our resources', () => {
@@ -194,6 +224,16 @@ test('manifest: ids, activation, settings and menus match the code', () => {
   assert.equal(c.commands.find((x: { command: string }) => x.command === COMMANDS.findRelated).title, 'Find related papers');
   assert.deepEqual(pkg.activationEvents.sort(), [`onCommand:${COMMANDS.findRelated}`, `onView:${VIEW_ID}`, 'workspaceContains:**/*.bib'].sort());
   assert.equal(pkg.engines.vscode, '^1.100.0');
+  // the paper rows' context menu: VS Code's webview menu, one command per row action, hidden from the palette
+  const menu = c.menus['webview/context'] as { command: string; when: string }[];
+  assert.deepEqual(menu.map((m) => m.command), Object.values(PAPER_MENU_COMMANDS));
+  for (const m of menu) {
+    assert.ok(declared.has(m.command), `${m.command} declared`);
+    assert.match(m.when, new RegExp(`^webviewId == '${VIEW_ID.replace('.', '\\.')}' && webviewSection == 'paper'`));
+    assert.ok(c.menus.commandPalette.some((p: { command: string; when: string }) => p.command === m.command && p.when === 'false'), `${m.command} not in the palette`);
+  }
+  assert.match(menu.find((m) => m.command === PAPER_MENU_COMMANDS.insert)!.when, /&& paperCitable$/);
+  assert.match(menu.find((m) => m.command === PAPER_MENU_COMMANDS.link)!.when, /&& paperHasLink$/);
   const props = c.configuration.properties;
   for (const [k, v] of Object.entries(props) as [string, { description?: string; markdownDescription?: string }][]) {
     assert.ok((v.description ?? v.markdownDescription ?? '').length > 20, `${k} is documented`);

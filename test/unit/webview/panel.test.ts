@@ -27,7 +27,11 @@ const hit = (key: string, over: Partial<PaperView> = {}): PaperView => ({
   title: `Title ${key}`,
   authors: ['Smith, J.'],
   abstract: 'Abstract text.',
-  score: 0.5,
+  relevance: 0.5,
+  band: 'related',
+  why: ['words'],
+  terms: [],
+  file: 'refs.bib',
   cited: false,
   hasLink: true,
   source: 'refs.bib:1',
@@ -108,7 +112,7 @@ test('item actions post typed requests with the key; toggling expands and is rem
   );
   const head = item.querySelector('.paper-head') as HTMLElement;
   head.click();
-  assert.equal(head.getAttribute('aria-expanded'), 'true');
+  assert.equal(item.getAttribute('aria-expanded'), 'true');
   assert.equal(item.querySelector('.paper-body')?.hasAttribute('hidden'), false);
   assert.deepEqual((api.state as { expanded: { similar: string[] } }).expanded.similar, ['k2']);
   // a failed request shows its error
@@ -131,19 +135,130 @@ test('busy: a section is marked busy while its query runs and cleared by its res
   win.close();
 });
 
-test('keyboard: arrow keys move between item heads across sections', { skip: skipWithoutDom }, () => {
-  const { win, panel } = setup();
+test('keyboard: arrows/Home/End move between rows across sections; Enter/Space/Right/Left expand and collapse; Right enters the actions', { skip: skipWithoutDom }, () => {
+  const { win, api, panel } = setup();
   const doc = win.document;
   panel.receive(results('suggestions', ['a', 'b']));
   panel.receive(results('similar', ['c']));
-  const heads = [...doc.querySelectorAll<HTMLElement>('.paper-head')];
-  heads[0]!.focus();
-  heads[0]!.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-  assert.equal(doc.activeElement, heads[1]);
-  heads[1]!.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
-  assert.equal(doc.activeElement, heads[2]);
-  heads[2]!.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
-  assert.equal(doc.activeElement, heads[0]);
+  const rows = [...doc.querySelectorAll<HTMLElement>('.paper')];
+  const key = (el: Element, k: string) => el.dispatchEvent(new win.KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+  // one tab stop: the first row, with its actions
+  assert.deepEqual(rows.map((r) => r.tabIndex), [0, -1, -1]);
+  assert.deepEqual([...rows[0]!.querySelectorAll<HTMLElement>('.action')].map((b) => b.tabIndex), [0, 0, 0, 0]);
+  assert.deepEqual([...rows[1]!.querySelectorAll<HTMLElement>('.action')].map((b) => b.tabIndex), [-1, -1, -1, -1]);
+  rows[0]!.focus();
+  key(rows[0]!, 'ArrowDown');
+  assert.equal(doc.activeElement, rows[1]);
+  assert.deepEqual(rows.map((r) => r.tabIndex), [-1, 0, -1], 'the tab stop follows focus');
+  key(rows[1]!, 'ArrowDown');
+  assert.equal(doc.activeElement, rows[2], 'into the next section');
+  key(rows[2]!, 'Home');
+  assert.equal(doc.activeElement, rows[0]);
+  key(rows[0]!, 'End');
+  assert.equal(doc.activeElement, rows[2]);
+  // Enter expands (the abstract shows), Space collapses
+  key(rows[2]!, 'Enter');
+  assert.equal(rows[2]!.getAttribute('aria-expanded'), 'true');
+  assert.equal(rows[2]!.querySelector('.paper-body')?.hasAttribute('hidden'), false);
+  key(rows[2]!, ' ');
+  assert.equal(rows[2]!.getAttribute('aria-expanded'), 'false');
+  // Right expands, Right again enters the actions, Right/Left move among them, Escape goes back to the row
+  key(rows[2]!, 'ArrowRight');
+  assert.equal(rows[2]!.getAttribute('aria-expanded'), 'true');
+  key(rows[2]!, 'ArrowRight');
+  assert.equal(doc.activeElement?.getAttribute('data-action'), 'insert');
+  key(doc.activeElement!, 'ArrowRight');
+  assert.equal(doc.activeElement?.getAttribute('data-action'), 'copy');
+  // Enter on a focused action is the button's own click (not a toggle of the row)
+  (doc.activeElement as HTMLElement).click();
+  assert.deepEqual(api.posted.at(-1), { type: 'copy', id: 1, key: 'c' });
+  assert.equal(rows[2]!.getAttribute('aria-expanded'), 'true');
+  key(doc.activeElement!, 'Escape');
+  assert.equal(doc.activeElement, rows[2]);
+  key(rows[2]!, 'ArrowLeft');
+  assert.equal(rows[2]!.getAttribute('aria-expanded'), 'false');
+  assert.deepEqual((api.state as { expanded: { similar: string[] } }).expanded.similar, []);
+  win.close();
+});
+
+test('hover/focus actions: every row carries its four codicon actions and its context-menu context', { skip: skipWithoutDom }, () => {
+  const { win, panel } = setup();
+  const doc = win.document;
+  panel.receive({ ...results('suggestions', ['a']), hits: [hit('a'), hit('syn', { syntheticKey: true, hasLink: false })] } as HostMessage);
+  const [a, syn] = [...doc.querySelectorAll<HTMLElement>('.paper')];
+  assert.deepEqual([...a!.querySelectorAll('.actions .action')].map((b) => b.getAttribute('data-action')), ['insert', 'copy', 'open', 'link']);
+  assert.deepEqual([...syn!.querySelectorAll('.actions .action')].map((b) => b.getAttribute('data-action')), ['copy', 'open', 'link']);
+  assert.ok(syn!.querySelector('[data-action="link"]')!.hasAttribute('disabled'));
+  assert.deepEqual(JSON.parse(syn!.getAttribute('data-vscode-context')!), {
+    webviewSection: 'paper', paperKey: 'syn', paperCitable: false, paperHasLink: false, preventDefaultContextMenuItems: true,
+  });
+  // clicking a disabled action posts nothing
+  const before = (panel as unknown as { nextId: number }).nextId;
+  (syn!.querySelector('[data-action="link"]') as HTMLElement).click();
+  assert.equal((panel as unknown as { nextId: number }).nextId, before);
+  win.close();
+});
+
+test('filters: host file list → menu; checking files and "Not cited yet" posts filter requests; remembered in state', { skip: skipWithoutDom }, () => {
+  const first = setup();
+  const doc = first.win.document;
+  first.panel.receive({ type: 'filters', files: [{ id: 'library.bib', entries: 54 }, { id: 'reading-list.md', entries: 6 }], filter: { files: [], uncitedOnly: false } });
+  const button = doc.getElementById('files-button')!;
+  assert.equal(button.textContent, 'All files');
+  const menu = doc.getElementById('files-menu')!;
+  assert.equal(menu.hidden, true);
+  button.click();
+  assert.equal(menu.hidden, false);
+  assert.equal(button.getAttribute('aria-expanded'), 'true');
+  const box = (id: string) => menu.querySelector<HTMLInputElement>(`input[data-file="${id}"]`)!;
+  const change = (el: HTMLInputElement, checked: boolean) => {
+    el.checked = checked;
+    el.dispatchEvent(new first.win.Event('change', { bubbles: true }) as Event);
+  };
+  change(box('reading-list.md'), true);
+  assert.deepEqual(first.api.posted.at(-1), { type: 'filter', id: 1, files: ['reading-list.md'], uncitedOnly: false });
+  change(box('library.bib'), true);
+  assert.deepEqual(first.api.posted.at(-1), { type: 'filter', id: 2, files: ['library.bib', 'reading-list.md'], uncitedOnly: false }, 'in the menu’s order');
+  assert.equal(doc.querySelector('#files-button .filter-label')?.textContent, '2 files');
+  change(doc.getElementById('uncited-only') as HTMLInputElement, true);
+  assert.deepEqual(first.api.posted.at(-1), { type: 'filter', id: 3, files: ['library.bib', 'reading-list.md'], uncitedOnly: true });
+  // Escape closes the menu; a click elsewhere too
+  menu.querySelector('input')!.dispatchEvent(new first.win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  assert.equal(menu.hidden, true);
+  assert.equal(doc.activeElement, button);
+  button.click();
+  doc.body.click();
+  assert.equal(menu.hidden, true);
+  // "Show all files" clears the file selection
+  button.click();
+  (doc.getElementById('files-all') as HTMLElement).click();
+  assert.deepEqual(first.api.posted.at(-1), { type: 'filter', id: 4, files: [], uncitedOnly: true });
+  change(box('library.bib'), true);
+  const saved = first.api.state;
+  first.win.close();
+
+  // reload: the filter shows at once from getState, before the host says anything
+  const second = setup(saved);
+  const doc2 = second.win.document;
+  assert.equal(doc2.querySelector('#files-button .filter-label')?.textContent, 'library.bib');
+  assert.equal((doc2.getElementById('uncited-only') as HTMLInputElement).checked, true);
+  assert.equal(doc2.querySelector<HTMLInputElement>('#files-menu input[data-file="library.bib"]')?.checked, true);
+  // and the host's word wins when it comes
+  second.panel.receive({ type: 'filters', files: [{ id: 'library.bib', entries: 54 }], filter: { files: [], uncitedOnly: false } });
+  assert.equal(doc2.querySelector('#files-button .filter-label')?.textContent, 'All files');
+  assert.equal((doc2.getElementById('uncited-only') as HTMLInputElement).checked, false);
+  second.win.close();
+});
+
+test('test model: the banner says rankings are not meaningful', { skip: skipWithoutDom }, () => {
+  const { win, panel } = setup();
+  panel.receive({ type: 'status', status: { entries: 5, files: 1, model: { kind: 'ready', modelId: 'tiny', precision: 'fp32' }, lexicalOnly: false, testModel: true } });
+  panel.receive(results('suggestions', ['a']));
+  const banner = win.document.getElementById('banner')!;
+  assert.equal(banner.hidden, false);
+  assert.equal(banner.textContent, 'test model: rankings are not meaningful');
+  panel.receive({ type: 'status', status: { entries: 5, files: 1, model: { kind: 'ready', modelId: 'real', precision: 'fp32' }, lexicalOnly: false } });
+  assert.equal(banner.hidden, true);
   win.close();
 });
 
@@ -163,7 +278,7 @@ test('search: Enter posts the query; state (query, expanded, results) survives a
   const doc2 = second.win.document;
   assert.equal((doc2.getElementById('search') as HTMLElement & { value: string }).value, 'sparse retrieval');
   assert.deepEqual([...doc2.querySelectorAll('#suggestions .paper')].map((e) => e.getAttribute('data-key')), ['x', 'y']);
-  assert.equal(doc2.querySelector('.paper[data-key="y"] .paper-head')?.getAttribute('aria-expanded'), 'true');
+  assert.equal(doc2.querySelector('.paper[data-key="y"]')?.getAttribute('aria-expanded'), 'true');
   second.win.close();
 
   // a corrupted stored state is ignored, not thrown

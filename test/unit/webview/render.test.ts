@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PaperView, StatusView } from '../../../extension/protocol/webview';
-import { bannerFor, bodyState, nextFocus, renderAbstract, renderHits, shortAuthors, statusLine, syntheticKeyHint } from '../../../webview/render';
+import {
+  bandTooltip, bannerFor, bodyState, filesLabel, nextFocus, paperLabel, renderAbstract, renderFileOptions, renderHits, shortAuthors, statusLine,
+  syntheticKeyHint, termMatcher, TEST_MODEL_TEXT,
+} from '../../../webview/render';
 import { buildLayout } from '../../../webview/layout';
 import { newWindow, skipWithoutDom } from './dom';
 
@@ -16,7 +19,12 @@ const paper = (over: Partial<PaperView> = {}): PaperView => ({
   year: 2020,
   venue: 'ACL',
   abstract: 'We study retrieval. Dense models rank citations well. The end.',
-  score: 0.42,
+  relevance: 0.42,
+  band: 'related',
+  why: ['meaning', 'words'],
+  terms: ['dense', 'citation'],
+  evidence: { cosine: 0.7123, bm25: 4.56 },
+  file: 'refs.bib',
   cited: false,
   hasLink: true,
   source: 'refs.bib:12',
@@ -67,6 +75,9 @@ test('bodyState precedence and the status line say what is going on', () => {
   assert.equal(missing!.text, 'Not downloaded yet.');
   assert.match(bannerFor('model-missing', { ...base, model: { kind: 'missing', message: '' } })!.text, /lexical only/);
   assert.equal(bannerFor('results', base), undefined);
+  assert.equal(bannerFor('results', { ...base, testModel: true })?.text, TEST_MODEL_TEXT);
+  assert.equal(bannerFor('empty', { ...base, testModel: true })?.text, 'test model: rankings are not meaningful');
+  assert.match(bannerFor('results', { ...base, testModel: true, model: { kind: 'error', message: 'bad onnx' } })!.text, /failed to load/, 'a model error says more');
 });
 
 test('nextFocus: arrows, Home and End move between item heads', () => {
@@ -79,30 +90,94 @@ test('nextFocus: arrows, Home and End move between item heads', () => {
   assert.equal(nextFocus(items, items[0]!, 'a'), undefined);
 });
 
-test('renderHits: item structure, hooks, score bar, highlight, cited badge', { skip: skipWithoutDom }, () => {
+test('renderHits: compact rows — treeitem with label, title, meta line, band with tooltip, codicon actions, context menu', { skip: skipWithoutDom }, () => {
   const win = newWindow();
   const doc = win.document;
   buildLayout(doc);
   const list = doc.querySelector<HTMLElement>('#suggestions .papers')!;
-  renderHits(list, 'suggestions', [paper(), paper({ key: 'other', cited: true, hasLink: false, highlight: undefined })], new Set(['other']));
+  assert.equal(list.getAttribute('role'), 'tree');
+  renderHits(list, 'suggestions', [paper(), paper({ key: 'other', cited: true, hasLink: false, highlight: undefined, band: 'weak', year: undefined })], new Set(['other']));
   const items = doc.querySelectorAll('#suggestions .paper[data-key]');
   assert.equal(items.length, 2);
   const first = items[0]!;
+  assert.equal(first.getAttribute('role'), 'treeitem');
   assert.equal(first.getAttribute('data-key'), 'smith2020');
+  assert.equal(first.getAttribute('data-band'), 'related');
+  assert.equal(first.getAttribute('data-file'), 'refs.bib');
+  assert.equal(first.getAttribute('aria-label'), 'Dense retrieval for citations, related match, 2020, Smith et al., ACL');
+  assert.equal(first.getAttribute('aria-expanded'), 'false');
   assert.equal(first.querySelector('.title')?.textContent, 'Dense retrieval for citations');
-  assert.equal(first.querySelector('.meta')?.textContent, 'Smith et al. · 2020 · ACL');
-  assert.equal(first.querySelector('mark.best')?.textContent, 'Dense models rank citations well.');
+  assert.equal(first.querySelector('.meta-text')?.textContent, 'Smith et al. · 2020 · ACL');
+  assert.equal(first.querySelector('.band')?.textContent, 'related');
+  assert.equal(first.querySelector('.band')?.getAttribute('title'), 'Relevance 42% (related) · cosine 0.712 · BM25 4.6 · found by meaning and words');
   assert.equal(first.querySelector('.paper-body')?.hasAttribute('hidden'), true);
-  assert.equal(first.querySelector('.paper-head')?.getAttribute('aria-expanded'), 'false');
-  assert.equal(first.querySelector('[role="meter"]')?.getAttribute('aria-valuenow'), '42');
-  assert.equal((first.querySelector('.score-fill') as HTMLElement).style.getPropertyValue('--score'), '0.42');
+  assert.equal(first.querySelector('mark.best')?.textContent, 'Dense models rank citations well.');
   assert.deepEqual([...first.querySelectorAll('[data-action]')].map((b) => b.getAttribute('data-action')), ['toggle', 'insert', 'copy', 'open', 'link']);
+  for (const b of first.querySelectorAll('.actions button')) {
+    assert.match(b.className, /\bcodicon codicon-[a-z-]+\b/, 'a codicon button');
+    assert.match(b.getAttribute('aria-label') ?? '', /smith2020/, 'screen readers hear which paper');
+    assert.ok((b.getAttribute('title') ?? '').length > 0, 'hover tooltip names the action');
+  }
+  assert.equal(first.querySelector('[data-action="open"]')?.getAttribute('title'), 'Open entry (refs.bib:12)');
+  assert.deepEqual(JSON.parse(first.getAttribute('data-vscode-context')!), {
+    webviewSection: 'paper', paperKey: 'smith2020', paperCitable: true, paperHasLink: true, preventDefaultContextMenuItems: true,
+  });
   const second = items[1]!;
   assert.ok(second.classList.contains('cited'));
   assert.equal(second.querySelector('.cited-badge')?.textContent, 'cited');
-  assert.equal(second.querySelector('.paper-body')?.hasAttribute('hidden'), false, 'expanded keys stay open');
+  assert.equal(second.getAttribute('aria-label'), 'Dense retrieval for citations, weak match, Smith et al., ACL, cited');
+  assert.equal(second.getAttribute('aria-expanded'), 'true', 'expanded keys stay open');
+  assert.equal(second.querySelector('.paper-body')?.hasAttribute('hidden'), false);
+  assert.ok(second.querySelector('.twistie')?.classList.contains('codicon-chevron-down'));
   assert.ok(second.querySelector('[data-action="link"]')?.hasAttribute('disabled'));
+  assert.equal(JSON.parse(second.getAttribute('data-vscode-context')!).paperHasLink, false);
+  assert.equal(second.querySelector('.details')?.textContent, 'other · refs.bib:12 · found by meaning and words');
   assert.equal(doc.querySelectorAll('#similar .paper').length, 0);
+  win.close();
+});
+
+test('shared query terms are highlighted in the title and abstract (whole words, plurals, stems), as text', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const doc = win.document;
+  buildLayout(doc);
+  const list = doc.querySelector<HTMLElement>('#suggestions .papers')!;
+  renderHits(list, 'suggestions', [paper({ title: 'Dense Citations: densely citing', terms: ['dense', 'citation', 'retriev'] })], new Set(['smith2020']));
+  const li = list.querySelector('.paper')!;
+  assert.deepEqual([...li.querySelectorAll('.title mark.term')].map((m) => m.textContent), ['Dense', 'Citations', 'densely'], 'a suffix of ≤ 3 letters is the same word');
+  assert.equal(li.querySelector('.title')?.textContent, 'Dense Citations: densely citing', 'the text is unchanged');
+  assert.deepEqual([...li.querySelectorAll('.abstract-text mark.term')].map((m) => m.textContent), ['retrieval', 'Dense', 'citations']);
+  // terms inside the best sentence are marked inside it
+  assert.deepEqual([...li.querySelectorAll('mark.best mark.term')].map((m) => m.textContent), ['Dense', 'citations']);
+  assert.equal(li.querySelector('mark.best')?.textContent, 'Dense models rank citations well.');
+  const m = termMatcher(['retriev', 'bm25', 'ai']);
+  assert.deepEqual(['Retrieval', 'retrieved', 'retrievers', 'BM25', 'AI', 'aim', 'retrievability'].map(m), [true, true, true, true, true, false, false]);
+  win.close();
+});
+
+test('paperLabel and bandTooltip: what a screen reader says and what the band tooltip shows', () => {
+  assert.equal(paperLabel(paper({ syntheticKey: true, title: '' })), 'smith2020, related match, 2020, Smith et al., ACL, no citation key');
+  assert.equal(bandTooltip({ relevance: 0.126, band: 'weak', why: ['words'], evidence: { bm25: 3 } }), 'Relevance 13% (weak) · BM25 3.0 · found by words');
+  assert.equal(bandTooltip({ relevance: 1, band: 'strong', why: [] }), 'Relevance 100% (strong)');
+});
+
+test('file filter menu: one checkbox per file, labels as text, selection shown; button label', { skip: skipWithoutDom }, () => {
+  const win = newWindow();
+  const doc = win.document;
+  buildLayout(doc);
+  const menu = doc.getElementById('files-menu')!;
+  const hostile = '<img src=x onerror="window.__pwned=1">.bib';
+  renderFileOptions(menu, [{ id: 'refs.bib', entries: 1234 }, { id: hostile, entries: 1 }], new Set([hostile]));
+  const boxes = [...menu.querySelectorAll<HTMLInputElement>('input[type="checkbox"][data-file]')];
+  assert.deepEqual(boxes.map((b) => [b.getAttribute('data-file'), b.checked]), [['refs.bib', false], [hostile, true]]);
+  assert.deepEqual([...menu.querySelectorAll('.file-name')].map((e) => e.textContent), ['refs.bib', hostile]);
+  assert.equal(menu.querySelector('.file-count')?.textContent, '1,234');
+  assert.equal(menu.querySelectorAll('img').length, 0);
+  assert.ok(menu.querySelector('#files-all'));
+  renderFileOptions(menu, [], new Set());
+  assert.equal(menu.querySelector('.files-none')?.textContent, 'No bibliography indexed yet.');
+  assert.equal(filesLabel([]), 'All files');
+  assert.equal(filesLabel(['refs.bib']), 'refs.bib');
+  assert.equal(filesLabel(['a.bib', 'b.bib']), '2 files');
   win.close();
 });
 
@@ -112,7 +187,10 @@ test('XSS payloads in every bibliography field never become live markup', { skip
   buildLayout(doc);
   const list = doc.querySelector<HTMLElement>('#similar .papers')!;
   const hits = XSS.map((x, i) =>
-    paper({ key: `k${i}${x}`, title: x, authors: [x, `${x}, ${x}`], venue: x, abstract: `${x} ${x}`, source: x, highlight: { start: 0, end: x.length } }),
+    paper({
+      key: `k${i}${x}`, title: x, authors: [x, `${x}, ${x}`], venue: x, abstract: `${x} ${x}`, source: x, file: x,
+      terms: ['script', 'img', 'alert', x.slice(0, 50)], highlight: { start: 0, end: x.length },
+    }),
   );
   renderHits(list, 'similar', hits, new Set(hits.map((h) => h.key)));
   for (const tag of ['script', 'img', 'svg', 'iframe', 'style', 'a', 'b', 'object', 'embed', 'link']) {
@@ -121,21 +199,22 @@ test('XSS payloads in every bibliography field never become live markup', { skip
   for (const e of list.querySelectorAll('*')) {
     for (const a of e.getAttributeNames()) {
       assert.doesNotMatch(a, /^on/i, `event handler attribute ${a} on <${e.tagName}>`);
-      assert.ok(!['href', 'src', 'srcdoc', 'action', 'formaction'].includes(a.toLowerCase()), `attribute ${a} on <${e.tagName}>`);
-      // the only style is the score bar's custom property, set through CSSOM from a number
-      if (a === 'style') assert.match(e.getAttribute(a) ?? '', /^--score: ?0\.42;?$/, `style on <${e.tagName}>`);
+      assert.ok(!['href', 'src', 'srcdoc', 'action', 'formaction', 'style'].includes(a.toLowerCase()), `attribute ${a} on <${e.tagName}>`);
     }
   }
-  // the payloads are there, verbatim, as text
+  // the payloads are there, verbatim, as text (also with shared terms marked inside them)
   const items = list.querySelectorAll('.paper');
   assert.equal(items.length, XSS.length);
   XSS.forEach((x, i) => {
     assert.equal(items[i]!.querySelector('.title')?.textContent, x);
     assert.equal(items[i]!.getAttribute('data-key'), `k${i}${x}`);
+    assert.equal(items[i]!.getAttribute('data-file'), x);
     assert.equal(items[i]!.querySelector('mark.best')?.textContent, x);
+    assert.equal(JSON.parse(items[i]!.getAttribute('data-vscode-context')!).paperKey, `k${i}${x}`);
   });
+  assert.ok(list.querySelectorAll('mark.term').length > 0);
   // and serialised HTML escapes them
-  assert.ok(list.innerHTML.includes('&lt;script&gt;window.__pwned = 1&lt;/script&gt;'));
+  assert.ok(list.innerHTML.includes('&lt;/script&gt;'));
   assert.equal((win as unknown as { __pwned?: number }).__pwned, undefined);
   win.close();
 });
@@ -171,11 +250,12 @@ test('an entry without a citation key (synthetic key) is not offered for Insert;
   const [synthetic, hostileItem, normal] = [...list.querySelectorAll('.paper')];
   const actions = (li: Element) => [...li.querySelectorAll('[data-action]')].map((b) => b.getAttribute('data-action'));
   assert.deepEqual(actions(synthetic!), ['toggle', 'copy', 'open', 'link'], 'no Insert; Copy key / Open entry / Open link stay');
+  assert.equal(JSON.parse(synthetic!.getAttribute('data-vscode-context')!).paperCitable, false, 'nor in the context menu');
   assert.ok(synthetic!.classList.contains('synthetic'));
   const hint = synthetic!.querySelector('.synthetic-hint');
   assert.equal(hint?.textContent, 'From a reading list; no citation key');
   assert.match(hint?.getAttribute('title') ?? '', /generated/);
-  assert.match(synthetic!.querySelector('.paper-head')?.getAttribute('aria-label') ?? '', /No citation key/);
+  assert.match(synthetic!.getAttribute('aria-label') ?? '', /no citation key/);
   // hostile key and source stay text
   assert.deepEqual(actions(hostileItem!), ['toggle', 'copy', 'open', 'link']);
   assert.equal(hostileItem!.querySelectorAll('img').length, 0);
