@@ -5,6 +5,10 @@
  *   related-papers query  …    ranked related papers / citation suggestions
  *   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
       Index and vector-cache tables by model with their size; prune deletes those of other models.
+ *   related-papers suggest FILE:LINE:COL --db DIR [--model-dir DIR] [--k N] [--json]
+      Citation suggestions for a cursor (1-based): the panel's / completion list's ranked entries.
+  related-papers check FILE --db DIR [--model-dir DIR] [--citation-check] [--json]
+      Citation diagnostics of a document: undefined keys (with closest-key fixes), conflicting duplicates.
   related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
  */
 import { CliError, type CliIO } from './io';
@@ -14,6 +18,7 @@ import { indexCommand, queryCommand } from './indexCommands';
 import { cliDeps } from './deps';
 import { storageCommand } from './storageCommand';
 import { evalCommand } from './evalCommand';
+import { checkCommand, suggestCommand } from './citeCommands';
 
 export const USAGE = `related-papers — related papers and citation suggestions from your own bibliographies (SPECTER2)
 
@@ -56,6 +61,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'storage':
         return await storageCommand(rest, io);
       case 'eval': return await evalCommand(rest, io, cliDeps);
+      case 'suggest': return await suggestCommand(rest, io, cliDeps);
+      case 'check': return await checkCommand(rest, io, cliDeps);
       case 'model':
         if (rest[0] === 'download') return await modelDownloadCommand(rest.slice(1), io);
         throw new CliError(`unknown command "model ${rest[0] ?? ''}" (did you mean "model download"?)`);

@@ -61,4 +61,11 @@ export interface Services extends vscode.Disposable {
    * The UI publishes them to the Problems panel (`extension/host/diagnostics.ts`).
    */
   readonly onDidChangeDiagnostics?: vscode.Event<import('../core/types').SourceDiagnostic[]>;
+  /**
+   * Optional (citations in the line, host/providers): the compact catalog of the indexed entries — key, title,
+   * family names, year, venue, file, line; no abstracts. A new array whenever the index changed.
+   */
+  citationCatalog?(): readonly import('../core/citations/catalog').CatalogEntry[];
+  /** Optional (host/providers): every stored entry of `key`, with its abstract, read from the store on demand. */
+  entriesOf?(key: string): Promise<import('../core/index/store').StoredEntry[]>;
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi';
 import type { SourceDiagnostic } from '../core/types';
-import type { CatalogEntry } from '../core/index/store';
+import type { CatalogEntry, StoredEntry } from '../core/index/store';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
@@ -19,6 +19,7 @@ import { deleteStorage, listStorage, type StorageItem } from '../core/app/storag
 import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { catalogEntry, type CatalogEntry as CitationEntry } from '../core/citations/catalog';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -243,6 +244,7 @@ class WorkspaceServices implements Services {
     this.entries = entries;
     const embedding = await this.library.embeddingProgress();
     this.setStatus({ entries: entries.size, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable } });
+    this.citeCatalog = catalog.map(catalogEntry);
   }
 
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
@@ -288,6 +290,18 @@ class WorkspaceServices implements Services {
     const counts = new Map<string, number>();
     for (const e of this.entries.values()) counts.set(e.file, (counts.get(e.file) ?? 0) + 1);
     return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
+  }
+
+  // ---- citations in the line (host/providers): a compact catalog, abstracts on demand
+  private citeCatalog: CitationEntry[] = [];
+
+  citationCatalog(): readonly CitationEntry[] {
+    return this.citeCatalog;
+  }
+
+  async entriesOf(key: string): Promise<StoredEntry[]> {
+    if (!(await this.openStore())) return [];
+    return this.library.lookup(key);
   }
 
   lookup(key: string): PaperHit | undefined {

@@ -182,6 +182,22 @@ export class Library {
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
   }
 
+  /**
+   * Several queries at once: their texts are embedded in ONE call (the engine packs them into token
+   * batches, far cheaper than one by one), then each is searched. The citation check uses it.
+   */
+  async searchMany(qs: readonly LibraryQuery[]): Promise<LibraryResult[]> {
+    const store = await this.open();
+    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const progress = await this.embeddingProgress();
+    const need = embedder && progress.embedded > 0 ? qs.filter((q) => !q.queryVector && q.text.trim()) : [];
+    const vectors = need.length ? await embedder!.embedQueries(need.map((q) => q.text), { signal: qs[0]?.signal }) : [];
+    const byQuery = new Map(need.map((q, i) => [q, vectors[i]]));
+    const out: LibraryResult[] = [];
+    for (const q of qs) out.push(await this.search({ ...q, queryVector: q.queryVector ?? byQuery.get(q) }));
+    return out;
+  }
+
   /** Entries similar to the entry `key` (its proximity vector; lexical on its text without one). */
   async similar(key: string, q: Omit<LibraryQuery, 'text'>): Promise<LibraryResult> {
     const store = await this.open();

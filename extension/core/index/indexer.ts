@@ -283,6 +283,9 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
       opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable);
       if (++batches % compactEvery === 0) await store.compact();
     }
+    // The rows just rewritten with their vectors are outside the full-text index (LanceDB searches them,
+    // but unranked: see search.ts textList); fold them in unless they are a handful (a one-entry edit).
+    if (batches % compactEvery !== 0 && embeddedRows >= Math.min(256, Math.max(16, before.total * 0.05))) await store.compact();
   }
   throwIfAborted(signal);
   await store.deleteUids(removed);

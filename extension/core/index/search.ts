@@ -183,14 +183,18 @@ async function unindexedFtsRows(store: IndexStore): Promise<number> {
 }
 
 async function textList(store: IndexStore, text: string, where: string | undefined, n: number): Promise<Ranked[]> {
+  // Double quotes would make a phrase query, which LanceDB refuses on an index built without positions.
+  // The limit is widened by the rows outside the index (unindexedFtsRows): their matches come back
+  // truncated in scan order, so without it the best one can be cut before the sort below.
   const limit = n + (await unindexedFtsRows(store));
-  let query = store.table.query().fullTextSearch(text, { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(limit);
+  let query = store.table.query().fullTextSearch(text.replace(/"/g, ' '), { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(limit);
   if (where) query = query.where(where);
   try {
-    // Sorted here: when some rows are outside the FTS index (written after it was built, e.g. the
-    // indexer's vector pass rewrites rows), LanceDB returns the indexed and the scanned matches
-    // concatenated, not in score order (seen with LanceDB 0.31).
-    return (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) })).sort((a, b) => b.bm25 - a.bm25).slice(0, n);
+    const rows = (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
+    // Measured (LanceDB 0.31): rows written after the full-text index was built are searched, but
+    // returned in scan order, not by score. The indexer folds them into the index on a schedule
+    // (indexer.ts); until then the order is restored here.
+    return rows.sort((a, b) => b.bm25 - a.bm25).slice(0, n);
   } catch (e) {
     // An empty table has no full-text index yet (LanceDB cannot build one over zero rows).
     if ((await store.count()) === 0) return [];
