@@ -16,6 +16,7 @@ import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
 import { contentHash } from '../core/index/schema';
+import { formatEta } from '../core/index/eta';
 import type { SampleCandidate } from '../core/index/precisionChoice';
 import { SharedIndexHost } from './sharedIndex';
 import { SemanticScholarHost } from './semanticScholar';
@@ -56,6 +57,8 @@ class WorkspaceServices implements Services {
   private running?: AbortController;
   private started = false;
   private readonly rebuiltShown = new Set<string>();
+  /** "about 12 min left" while embedding (core/index/eta.ts), for the progress notification. */
+  private etaText = '';
   private readonly indexDir: string;
   private readonly vectorCacheDir: string;
 
@@ -130,7 +133,14 @@ class WorkspaceServices implements Services {
         { location: vscode.ProgressLocation.Notification, title: 'Related Papers: indexing bibliographies', cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => ctl.abort());
-          const sub = this.onDidChangeStatus((s) => s.indexing && progress.report({ message: `Indexed ${s.indexing.done} of ${s.indexing.total}` }));
+          const sub = this.onDidChangeStatus((s) => {
+            if (!s.indexing) return;
+            // While embedding: "3,120 of 10,569 papers embedded — about 12 min left" (estimate from token counts).
+            const message = s.embedding && s.embedding.embedded < s.embedding.embeddable
+              ? `${embeddingProgressText(s.embedding)}${this.etaText ? ` — ${this.etaText}` : ''} (searchable now)`
+              : `Indexed ${s.indexing.done} of ${s.indexing.total}`;
+            progress.report({ message });
+          });
           return run.finally(() => sub.dispose());
         },
       );
@@ -165,7 +175,10 @@ class WorkspaceServices implements Services {
           this.setStatus({ indexing: { done, total, message } });
           progress?.(done, total, message);
         },
-        onEmbedProgress: (embedded, embeddable) => this.setStatus({ embedding: { embedded, embeddable } }),
+        onEmbedProgress: (embedded, embeddable, remainingMs) => {
+          this.etaText = formatEta(remainingMs);
+          this.setStatus({ embedding: { embedded, embeddable } });
+        },
       });
       this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused} (${summary.fromCache} from the shared cache), updated ${summary.updated}, moved ${summary.moved}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics${summary.workerRestarts ? `, ${summary.workerRestarts} worker restarts` : ''}; lexical search ready after ${summary.timingsMs.lexicalReadyMs ?? 0} ms of writing`);
       this.diagnostics.clear();
