@@ -76,6 +76,7 @@ export interface LibraryResult {
 
 export type IndexRunSummary = IndexSummary & { workerRestarts: number };
 
+const RECENT_QUERIES = 32;
 const NO_LOG: LibraryLog = { info: () => {}, warn: () => {} };
 
 export class Library {
@@ -87,6 +88,8 @@ export class Library {
   private progressCache?: EmbeddingProgress;
   private catalogCache?: { entries: CatalogEntry[]; byFile: Map<string, CatalogEntry[]>; byKey: Map<string, CatalogEntry> };
   private readonly log: LibraryLog;
+  /** Query vectors of the last texts (LRU), see queryVector. */
+  private readonly recentQueries = new Map<string, Float32Array>();
 
   constructor(private readonly opts: LibraryOptions) {
     this.log = opts.log ?? NO_LOG;
@@ -189,7 +192,7 @@ export class Library {
     // Before any row has a vector the vector half can find nothing: answer lexically at once, without
     // waiting for the query embedding (the worker may be busy with the first batches).
     const queryVector = progress.embedded === 0 ? undefined
-      : q.queryVector ?? (embedder && q.text.trim() ? (await embedder.embedQueries([q.text], { signal: q.signal }))[0] : undefined);
+      : q.queryVector ?? (embedder && q.text.trim() ? await this.queryVector(embedder, q.text, q.signal) : undefined);
     const useVector = queryVector;
     const hits = await search(store, {
       text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
@@ -197,6 +200,26 @@ export class Library {
       embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined,
     });
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
+  }
+
+  /**
+   * The query vector of a text, remembered for the last few texts: the panel embeds the paragraph at
+   * the cursor when the cursor rests, and the completion list opened in that paragraph asks for the
+   * same text — it then costs a search, not a second model call. A vector depends only on the text and
+   * the model, so the memory never goes stale.
+   */
+  private async queryVector(embedder: Embedder, text: string, signal?: AbortSignal): Promise<Float32Array> {
+    const key = `${embedder.id}\u0000${text}`;
+    const hit = this.recentQueries.get(key);
+    if (hit) {
+      this.recentQueries.delete(key);
+      this.recentQueries.set(key, hit);
+      return hit;
+    }
+    const [v] = await embedder.embedQueries([text], { signal });
+    this.recentQueries.set(key, v);
+    if (this.recentQueries.size > RECENT_QUERIES) this.recentQueries.delete(this.recentQueries.keys().next().value!);
+    return v;
   }
 
   /**
