@@ -10,10 +10,17 @@
 // Each external layer runner ends with a line `<layer>: N passed, N failed[, N skipped]`, which is summed here.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Every process a layer starts gets a fresh shared vector cache: tests must not read vectors an earlier
+ * run or layer left (that turns "embedded" into "reused" and a crash test into no crash), nor write into
+ * the user's real cache.
+ */
+const freshVectorCache = () => fs.mkdtempSync(path.join(os.tmpdir(), 'rp-test-vector-cache-'));
 const argLayers = (() => {
   const i = process.argv.indexOf('--layers');
   return i > 0 ? process.argv[i + 1].split(',') : ['typecheck', 'unit', 'vscode', 'e2e'];
@@ -27,7 +34,7 @@ let built = false;
 function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     let out = '';
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, RELATED_PAPERS_VECTOR_CACHE: freshVectorCache(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const tee = (stream, dest) => stream.on('data', (d) => { out += d; dest.write(d); });
     tee(child.stdout, process.stdout);
     tee(child.stderr, process.stderr);

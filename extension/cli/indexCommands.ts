@@ -19,6 +19,10 @@ import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { UnknownKeyError, type Hit, type SearchMode } from '../core/index/search';
 import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
 import { IndexStore } from '../core/index/store';
+import { isObjectStoreUri, ObjectStoreError, parseStorageOptions, storageOptionsFor } from '../core/remote/objectStore';
+import { createS2VectorSource } from '../core/remote/s2VectorSource';
+import { S2_SPACE } from '../core/remote/semanticScholar';
+import { defaultCacheDir } from './embedCommand';
 import { CliError, readJsonLines, type CliIO } from './io';
 
 export interface IndexCommandDeps {
@@ -44,10 +48,14 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       json: { type: 'boolean', default: false },
       'batch-size': { type: 'string' },
       'vector-cache': { type: 'string' },
+      'storage-option': { type: 'string', multiple: true },
+      's2-vectors': { type: 'boolean', default: false },
+      's2-endpoint': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new CliError('index: give at least one bibliography file or folder (PATH...)');
   const dbDir = requireDb(values.db, 'index');
+  const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
   const vectorCacheDir = vectorCacheOption(values['vector-cache']);
   const batchSize = values['batch-size'] === undefined ? undefined : positiveInt(values['batch-size'], '--batch-size');
 
@@ -74,13 +82,23 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
   const named = new Set(positionals.map((p) => path.resolve(p)));
 
-  const embedder = await deps.createEmbedder(values['model-dir']);
+  // --s2-vectors: Semantic Scholar's SPECTER2 vectors in a table of their own vector space; a local
+  // model (another identity) never writes into it, so rows without DOI/arXiv id are lexical there.
+  const s2 = values['s2-vectors'] ? createS2VectorSource({ endpoint: values['s2-endpoint'], apiKey: process.env.S2_API_KEY, cacheDir: defaultCacheDir() }) : undefined;
+  if (!s2 && values['s2-endpoint'] !== undefined) throw new CliError('--s2-endpoint needs --s2-vectors');
+  if (s2 && values['model-dir'] !== undefined) io.stderr.write('related-papers: note: with --s2-vectors the local model is not used (its vectors are another model\'s and never share a table with Semantic Scholar\'s)\n');
+  const embedder = s2 ? null : await deps.createEmbedder(values['model-dir']);
   try {
-    const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => embedder }, vectorCacheDir, log: cliLog(io) });
+    const library = new Library({
+      dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => embedder }, vectorCacheDir, log: cliLog(io),
+      ...(storageOptions ? { storageOptions } : {}),
+      ...(s2 ? { space: () => S2_SPACE, vectorSource: async () => s2 } : {}),
+    });
     const store = await openLibrary(library, dbDir, 'index');
     try {
       const restarts = (embedder as { restarts?: () => number } | null)?.restarts;
       const summary = await library.index([...files], { scope: 'only', batchSize, restarts: restarts ? () => restarts.call(embedder) : undefined });
+      if (s2?.refusals.length) io.stderr.write(`related-papers: note: ${s2.stats.refused} Semantic Scholar vectors refused (e.g. ${s2.refusals[0]})\n`);
       // Rows of files that are gone (deleted, or no longer found under a folder given here) are removed.
       const indexedFiles = new Set((await store.state()).map((s) => s.file));
       const stale = [...indexedFiles].filter((f) => !fs.existsSync(f) || (walked.some((w) => isUnder(f, w)) && !files.has(f)));
@@ -93,6 +111,7 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
         files: summary.files - silent.size,
         entries: summary.entries,
         embedded: summary.embedded,
+        s2Vectors: summary.sourced,
         reused: summary.reused,
         fromCache: summary.fromCache,
         moved: summary.moved,
@@ -112,9 +131,9 @@ export async function indexCommand(argv: string[], io: CliIO, deps: IndexCommand
       } else {
         for (const d of out.diagnostics) io.stdout.write(`${d.file}:${d.line}: ${d.severity}: ${oneLine(d.message)}\n`);
         io.stdout.write(
-          `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${out.reused} reused, ` +
+          `indexed ${out.entries} entries from ${out.files} files: ${out.embedded} embedded, ${s2 ? `${out.s2Vectors} vectors from Semantic Scholar, ` : ''}${out.reused} reused, ` +
             `${out.updated} updated, ${out.withoutVector} stored without vector, ${out.unchanged} unchanged, ${out.removed} removed` +
-            (out.lexicalOnly ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
+            (out.lexicalOnly && !s2 ? ' (no model: lexical search only; pass --model-dir)' : '') + '\n',
         );
       }
       return 0;
@@ -140,7 +159,7 @@ async function openLibrary(library: Library, dbDir: string, cmd: string): Promis
   try {
     return await library.open();
   } catch (e) {
-    if (e instanceof NativeUnavailableError) throw new CliError(`${cmd}: ${e.message}`, 1);
+    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`${cmd}: ${e.message}`, 1);
     throw new CliError(`${cmd}: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
@@ -159,16 +178,19 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
       exclude: { type: 'string', multiple: true },
       'vector-weight': { type: 'string' },
       json: { type: 'boolean', default: false },
+      'storage-option': { type: 'string', multiple: true },
+      's2-vectors': { type: 'boolean', default: false },
     },
   });
   const dbDir = requireDb(values.db, 'query');
+  const storageOptions = storageOptionsOf(dbDir, values['storage-option']);
   // Omitted = the search default (which also mutes a model the calibration finds at chance).
   const vectorWeight = values['vector-weight'] === undefined ? undefined : unitInterval(values['vector-weight'], '--vector-weight');
   const testModel = values['model-dir'] !== undefined && isTestModelDir(path.resolve(values['model-dir']));
   const given = (['text', 'key', 'queries'] as const).filter((o) => values[o] !== undefined);
   if (given.length !== 1) throw new CliError('query: give exactly one of --text "…", --key KEY or --queries FILE|-');
   const k = positiveInt(values.k!, '--k');
-  if (!fs.existsSync(dbDir)) throw new CliError(`query: --db ${dbDir}: no index there (run related-papers index first)`, 1);
+  if (!storageOptions && !fs.existsSync(dbDir)) throw new CliError(`query: --db ${dbDir}: no index there (run related-papers index first)`, 1);
   let queriesStream: NodeJS.ReadableStream | undefined;
   if (values.queries !== undefined) {
     if (values.queries === '-') queriesStream = io.stdin;
@@ -177,15 +199,25 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
   const excludeKeys = (values.exclude ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
-  const embedder = await deps.createEmbedder(values['model-dir']);
+  // --s2-vectors: the table of Semantic Scholar's vectors (similar papers by them; text queries lexical).
+  const s2 = values['s2-vectors'] === true;
+  const embedder = s2 ? null : await deps.createEmbedder(values['model-dir']);
   try {
+    if (s2 && !(await tableExists(dbDir, S2_SPACE, storageOptions))) {
+      throw new CliError(`query: --db ${dbDir}: no index with Semantic Scholar vectors there (run related-papers index --s2-vectors first)`, 1);
+    }
     // The vector path needs the table's own model; otherwise the query is answered lexically
     // (and no empty table is created for a model the index was never built with).
-    const usable = embedder && (await tableExists(dbDir, embedder)) ? embedder : null;
+    const usable = embedder && (await tableExists(dbDir, { embedderId: embedder.id, dim: embedder.dim }, storageOptions)) ? embedder : null;
     if (embedder && !usable) {
       io.stderr.write(`related-papers: note: the index was not built with ${embedder.id}; answering lexically (re-run index with this --model-dir)\n`);
     }
-    const library = new Library({ dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io) });
+    const library = new Library({
+      dbDir, workspace: CLI_WORKSPACE, model: { ensure: async () => usable }, vectorCacheDir: null, log: cliLog(io),
+      // A query never creates or rebuilds a table on shared object storage (other machines read it).
+      ...(storageOptions ? { storageOptions, readOnly: true } : {}),
+      ...(s2 ? { space: () => S2_SPACE } : {}),
+    });
     try {
       await openLibrary(library, dbDir, 'query');
       if (testModel) io.stderr.write(`related-papers: note: ${TEST_MODEL_NOTE} (random-weight model in --model-dir)\n`);
@@ -215,11 +247,11 @@ export async function queryCommand(argv: string[], io: CliIO, deps: IndexCommand
   }
 }
 
-async function tableExists(dbDir: string, embedder: Embedder): Promise<boolean> {
+async function tableExists(dbDir: string, space: { embedderId: string; dim: number }, storageOptions?: Record<string, string>): Promise<boolean> {
   try {
-    return await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space: { embedderId: embedder.id, dim: embedder.dim } });
+    return await IndexStore.exists({ dir: dbDir, workspace: CLI_WORKSPACE, space, ...(storageOptions ? { storageOptions } : {}) });
   } catch (e) {
-    if (e instanceof NativeUnavailableError) throw new CliError(`query: ${e.message}`, 1);
+    if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw new CliError(`query: ${e.message}`, 1);
     throw new CliError(`query: --db ${dbDir}: cannot open the index (${(e as Error).message.split('\n')[0]})`, 1);
   }
 }
@@ -304,7 +336,25 @@ function oneLine(s: string): string {
 
 function requireDb(db: string | undefined, cmd: string): string {
   if (!db) throw new CliError(`${cmd}: --db DIR is required (the folder holding the index)`);
-  return path.resolve(db);
+  return isObjectStoreUri(db) ? db.replace(/\/+$/, '') : path.resolve(db);
+}
+
+/** storageOptions for an object-store --db (env + --storage-option); undefined for a local folder. */
+function storageOptionsOf(dbDir: string, args: string[] | undefined): Record<string, string> | undefined {
+  if (!isObjectStoreUri(dbDir)) {
+    if (args?.length) throw new CliError('--storage-option applies only to an object-store --db (s3://bucket/prefix)');
+    return undefined;
+  }
+  let explicit: Record<string, string>;
+  try {
+    explicit = parseStorageOptions(args ?? []);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  // LanceDB's native logger would print retry warnings (multi-line, with Rust paths) to stderr;
+  // the failure itself is reported as one line. Set before LanceDB loads (it loads lazily on open).
+  process.env.LANCEDB_LOG ??= 'error';
+  return storageOptionsFor(dbDir, process.env, explicit);
 }
 
 function unitInterval(s: string, flag: string): number {

@@ -5,6 +5,7 @@
  *   related-papers query  …    ranked related papers / citation suggestions
  *   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
       Index and vector-cache tables by model with their size; prune deletes those of other models.
+ *   related-papers suggest FILE:LINE:COL … / check FILE …   citations in the line (see citeCommands.ts)
   related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
  */
 import { CliError, type CliIO } from './io';
@@ -14,6 +15,7 @@ import { indexCommand, queryCommand } from './indexCommands';
 import { cliDeps } from './deps';
 import { storageCommand } from './storageCommand';
 import { evalCommand } from './evalCommand';
+import { checkCommand, suggestCommand } from './citeCommands';
 
 export const USAGE = `related-papers — related papers and citation suggestions from your own bibliographies (SPECTER2)
 
@@ -30,6 +32,10 @@ Usage:
       JSON Lines on stdin ({"id","title","abstract"} or {"id","text"}) → {"id","tokens","vector"} on stdout.
   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
       Index and vector-cache tables by model with their size; prune deletes those of other models.
+  related-papers suggest FILE:LINE:COL --db DIR [--model-dir DIR] [--k N] [--json]
+      Citation suggestions for a cursor (1-based): the panel's / completion list's ranked entries.
+  related-papers check FILE --db DIR [--model-dir DIR] [--citation-check] [--json]
+      Citation diagnostics of a document: undefined keys (with closest-key fixes), conflicting duplicates.
   related-papers model download --to DIR [--manifest FILE] [--adapters proximity,adhoc_query] [--endpoint URL]
       Download the pinned SPECTER2 files (honours HF_ENDPOINT); copy DIR to an offline machine.
 
@@ -56,6 +62,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case 'storage':
         return await storageCommand(rest, io);
       case 'eval': return await evalCommand(rest, io, cliDeps);
+      case 'suggest': return await suggestCommand(rest, io, cliDeps);
+      case 'check': return await checkCommand(rest, io, cliDeps);
       case 'model':
         if (rest[0] === 'download') return await modelDownloadCommand(rest.slice(1), io);
         throw new CliError(`unknown command "model ${rest[0] ?? ''}" (did you mean "model download"?)`);

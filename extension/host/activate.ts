@@ -15,6 +15,7 @@ import type { IndexStatus, Services } from './serviceApi';
 import { readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { RelatedPapersViewProvider } from './viewProvider';
+import { registerCitationProviders } from './providers';
 
 export type ServicesFactory = (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => Services;
 
@@ -115,6 +116,7 @@ export function activateWith(context: vscode.ExtensionContext, createServices: S
   );
   registerCommands(context, deps());
   registerPaperMenu(context, (msg) => handlePanelRequest(msg, deps()), (m) => view.notify(m), log);
+  registerCitationProviders(context, { services: getServices, start, log, similar: async (key) => { await vscode.commands.executeCommand(FOCUS_VIEW_COMMAND); await controller.similarToEntry(key); } });
   // The status bar appears with the first status; creating the services is cheap, starting them is not.
   getServices();
   const activateMs = performance.now() - t0;

@@ -173,8 +173,10 @@ export async function handlePanelRequest(msg: Exclude<WebviewMessage, { type: 'r
       await d.controller.setFilter(msg.files, msg.uncitedOnly);
       return;
     case 'insert': {
-      const outcome = await insertCitation(d.follower.targetEditor(), msg.key, (k) => d.services().lookup(k));
-      if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${msg.key} is already in this citation`, 3000);
+      const key = d.services().ensureInLibrary ? await d.services().ensureInLibrary!(msg.key) : msg.key; // shared-only paper → local .bib first
+      if (key === undefined) return;
+      const outcome = await insertCitation(d.follower.targetEditor(), key, (k) => d.services().lookup(k));
+      if (outcome === 'already-cited') void vscode.window.setStatusBarMessage(`Related Papers: ${key} is already in this citation`, 3000);
       return;
     }
     case 'copy':

@@ -4,7 +4,7 @@
  * a URL or a path. Pure: no `vscode` import.
  */
 import * as path from 'node:path';
-import { bestSentence, terms as contentTerms } from '../core/editor/bestSentence';
+import { bestSentence } from '../core/editor/bestSentence';
 import { LIMITS, type Band, type PaperView, type Why } from '../protocol/webview';
 import type { PaperHit } from './serviceApi';
 import { entryLink } from './links';
@@ -21,33 +21,16 @@ export interface Ranking {
   evidence?: { cosine?: number; bm25?: number };
 }
 
-// ============================================================================================================
-// INTERIM MAPPING — swap when branch `rank` lands (PaperHit then carries relevance, band, why, terms, evidence).
-// Until then PaperHit has only the fusion `score` (an RRF rank normalised to [0, 1], NOT calibrated) and the
-// vector half's `cosine`; this derives the display fields from those. When the hit already carries the ranked
-// fields they are used as they are, so after the merge this function reduces to its first branch.
-// ============================================================================================================
-export const INTERIM_BAND_THRESHOLDS = { strong: 0.6, related: 0.3 } as const;
-
-export function rankingOf(hit: PaperHit, query: string): Ranking {
-  const ranked = hit as PaperHit & Partial<Ranking> & { evidence?: { cosine?: number; bm25?: number } };
-  if (typeof ranked.relevance === 'number' && ranked.band !== undefined) {
-    const r: Ranking = { relevance: ranked.relevance, band: ranked.band, why: ranked.why ?? [], terms: ranked.terms ?? [] };
-    if (ranked.evidence) r.evidence = ranked.evidence;
-    return r;
-  }
-  const relevance = clamp01(hit.score);
-  const band: Band = relevance >= INTERIM_BAND_THRESHOLDS.strong ? 'strong' : relevance >= INTERIM_BAND_THRESHOLDS.related ? 'related' : 'weak';
-  const text = new Set(contentTerms(`${hit.title} ${hit.abstract}`));
-  const shared = [...new Set(contentTerms(query))].filter((t) => text.has(t));
-  const why: Why[] = [];
-  if (hit.cosine !== undefined) why.push('meaning');
-  if (shared.length > 0) why.push('words');
-  const r: Ranking = { relevance, band, why, terms: shared };
-  if (hit.cosine !== undefined) r.evidence = { cosine: hit.cosine };
+/**
+ * The calibrated ranking of a hit (core/index/search.ts computes relevance, band, why, terms and their
+ * evidence). A paper without them (an entry looked up by key, not ranked) shows as weak, relevance 0:
+ * the fusion `score` is an order, never displayed as a relevance.
+ */
+export function rankingOf(hit: PaperHit): Ranking {
+  const r: Ranking = { relevance: hit.relevance ?? 0, band: hit.band ?? 'weak', why: hit.why ?? [], terms: hit.terms ?? [] };
+  if (hit.evidence) r.evidence = { ...(hit.evidence.cosine !== undefined ? { cosine: hit.evidence.cosine } : {}), ...(hit.evidence.bm25 !== undefined ? { bm25: hit.evidence.bm25 } : {}) };
   return r;
 }
-// ============================================================================================================ end
 
 /** Ranking → the wire's limits (a ranking from any source must still validate). */
 function wireRanking(r: Ranking): Pick<PaperView, 'relevance' | 'band' | 'why' | 'terms'> & { evidence?: PaperView['evidence'] } {
@@ -78,7 +61,7 @@ export function toPaperView(hit: PaperHit, query: string, citedKeys: ReadonlySet
     title: clip(hit.title ?? '', LIMITS.shortText),
     authors: (hit.authors ?? []).slice(0, LIMITS.authors).map((a) => clip(a, LIMITS.shortText)),
     abstract,
-    ...wireRanking(rankingOf(hit, query)),
+    ...wireRanking(rankingOf(hit)),
     file: clip(fileLabel ?? path.basename(hit.file), LIMITS.shortText),
     cited: citedKeys.has(hit.key),
     hasLink: entryLink(hit) !== undefined,

@@ -223,7 +223,7 @@ export class ResultsController {
       const highlightQuery = query.source === 'top-suggestion' || query.source === 'entry' ? '' : query.text;
       // services honour excludeKeys, files and minScore; filtering again here keeps the promise even if one does not
       const hits = (await fn(opts)).filter(
-        (h) => !hidden.has(h.key) && (!inFiles || inFiles.has(h.file)) && rankingOf(h, highlightQuery).relevance >= minScore,
+        (h) => !hidden.has(h.key) && (!inFiles || inFiles.has(h.file)) && rankingOf(h).relevance >= minScore,
       );
       if (ctl.signal.aborted) return undefined;
       const cited = new Set(citedKeys);

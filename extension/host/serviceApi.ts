@@ -48,6 +48,11 @@ export interface Services extends vscode.Disposable {
   entryAt?(file: string, line: number): Promise<string | undefined>;
   /** Full (re)index of the workspace bibliographies with progress + cancellation. */
   reindex(progress?: (done: number, total: number, message?: string) => void, token?: AbortSignal): Promise<void>;
+  /**
+   * Optional (branch remote): before Insert, make sure `key` is in a local bibliography (a paper only in the
+   * lab-shared index is first written to a chosen .bib). Returns the key to cite, undefined = cancelled.
+   */
+  ensureInLibrary?(key: string): Promise<string | undefined>;
   /** Start the model download (user clicked "Download SPECTER2"). */
   downloadModel(): Promise<void>;
   /**
@@ -61,4 +66,11 @@ export interface Services extends vscode.Disposable {
    * The UI publishes them to the Problems panel (`extension/host/diagnostics.ts`).
    */
   readonly onDidChangeDiagnostics?: vscode.Event<import('../core/types').SourceDiagnostic[]>;
+  /**
+   * Optional (citations in the line, host/providers): the compact catalog of the indexed entries — key, title,
+   * family names, year, venue, file, line; no abstracts. A new array whenever the index changed.
+   */
+  citationCatalog?(): readonly import('../core/citations/catalog').CatalogEntry[];
+  /** Optional (host/providers): every stored entry of `key`, with its abstract, read from the store on demand. */
+  entriesOf?(key: string): Promise<import('../core/index/store').StoredEntry[]>;
 }

@@ -10,15 +10,21 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IndexStatus, PaperHit, QueryOptions, Services } from './serviceApi';
 import type { SourceDiagnostic } from '../core/types';
-import type { CatalogEntry } from '../core/index/store';
+import type { CatalogEntry, StoredEntry } from '../core/index/store';
 import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
+import { contentHash } from '../core/index/schema';
+import { formatEta } from '../core/index/eta';
+import type { SampleCandidate } from '../core/index/precisionChoice';
+import { SharedIndexHost } from './sharedIndex';
+import { SemanticScholarHost } from './semanticScholar';
 import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
 import { WorkerClient } from '../worker/client';
 import { ModelManager } from './modelManager';
 import { BibWatcher, type WatchBatch } from './bibWatcher';
+import { catalogEntry, type CatalogEntry as CitationEntry } from '../core/citations/catalog';
 
 /** A run that takes longer than this also gets a cancellable notification (short runs stay quiet). */
 const NOTIFY_AFTER_MS = 2000;
@@ -37,6 +43,10 @@ class WorkspaceServices implements Services {
   private readonly model: ModelManager;
   /** The application layer (core/app): tables, vector cache, indexing and search rules shared with the CLI. */
   private readonly library: Library;
+  /** relatedPapers.sharedIndex: the lab's index, fused into every search (read-only). */
+  private readonly shared: SharedIndexHost;
+  /** relatedPapers.semanticScholar.vectors: precomputed SPECTER2 vectors (opt-in, identifiers only). */
+  private readonly s2: SemanticScholarHost;
   private readonly disposables: vscode.Disposable[] = [];
   private statusValue: IndexStatus;
   /** One compact row per key (no abstracts: the host never holds every abstract), for lookup/cited marks. */
@@ -47,6 +57,8 @@ class WorkspaceServices implements Services {
   private running?: AbortController;
   private started = false;
   private readonly rebuiltShown = new Set<string>();
+  /** "about 12 min left" while embedding (core/index/eta.ts), for the progress notification. */
+  private etaText = '';
   private readonly indexDir: string;
   private readonly vectorCacheDir: string;
 
@@ -55,12 +67,17 @@ class WorkspaceServices implements Services {
     this.worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
     this.worker.onCrash = (m) => log.error(`${m}; the next request starts a fresh worker`);
     this.worker.onRestart = (n) => log.info(`worker: restarted (${n} so far); the model was reloaded`);
-    this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
     const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+    this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log, () => this.precisionSample(), workspace);
     this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
     // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
     this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
+    this.shared = new SharedIndexHost(log);
+    this.s2 = new SemanticScholarHost(context, log);
+    this.s2.library = () => this.entries;
     this.library = new Library({
+      space: (m) => this.s2.space(m),
+      vectorSource: () => this.s2.source(),
       dbDir: this.indexDir,
       workspace,
       model: this.model,
@@ -71,11 +88,13 @@ class WorkspaceServices implements Services {
     this.statusValue = { entries: 0, files: 0, model: { kind: 'loading' }, lexicalOnly: false };
     this.disposables.push(
       this.model,
-      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready' })),
+      this.shared,
+      this.s2,
+      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel, precisionNote: m.kind === 'ready' ? this.model.precisionNote : undefined })),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
+        if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision') || e.affectsConfiguration('relatedPapers.autoPrecisionThreshold')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
-        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude')) {
+        } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar.vectors')) {
           this.enqueueFullIndex();
         }
       }),
@@ -114,7 +133,14 @@ class WorkspaceServices implements Services {
         { location: vscode.ProgressLocation.Notification, title: 'Related Papers: indexing bibliographies', cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => ctl.abort());
-          const sub = this.onDidChangeStatus((s) => s.indexing && progress.report({ message: `Indexed ${s.indexing.done} of ${s.indexing.total}` }));
+          const sub = this.onDidChangeStatus((s) => {
+            if (!s.indexing) return;
+            // While embedding: "3,120 of 10,569 papers embedded — about 12 min left" (estimate from token counts).
+            const message = s.embedding && s.embedding.embedded < s.embedding.embeddable
+              ? `${embeddingProgressText(s.embedding)}${this.etaText ? ` — ${this.etaText}` : ''} (searchable now)`
+              : `Indexed ${s.indexing.done} of ${s.indexing.total}`;
+            progress.report({ message });
+          });
           return run.finally(() => sub.dispose());
         },
       );
@@ -149,7 +175,10 @@ class WorkspaceServices implements Services {
           this.setStatus({ indexing: { done, total, message } });
           progress?.(done, total, message);
         },
-        onEmbedProgress: (embedded, embeddable) => this.setStatus({ embedding: { embedded, embeddable } }),
+        onEmbedProgress: (embedded, embeddable, remainingMs) => {
+          this.etaText = formatEta(remainingMs);
+          this.setStatus({ embedding: { embedded, embeddable } });
+        },
       });
       this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused} (${summary.fromCache} from the shared cache), updated ${summary.updated}, moved ${summary.moved}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics${summary.workerRestarts ? `, ${summary.workerRestarts} worker restarts` : ''}; lexical search ready after ${summary.timingsMs.lexicalReadyMs ?? 0} ms of writing`);
       this.diagnostics.clear();
@@ -243,6 +272,7 @@ class WorkspaceServices implements Services {
     this.entries = entries;
     const embedding = await this.library.embeddingProgress();
     this.setStatus({ entries: entries.size, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable } });
+    this.citeCatalog = catalog.map(catalogEntry);
   }
 
   async suggest(text: string, opts: QueryOptions): Promise<PaperHit[]> {
@@ -250,15 +280,35 @@ class WorkspaceServices implements Services {
     // relatedPapers.fusion.vectorWeight only when the user set it: unset, search() applies its default (see search.ts).
     const w = vscode.workspace.getConfiguration('relatedPapers').inspect<number>('fusion.vectorWeight');
     const vectorWeight = w?.workspaceFolderValue ?? w?.workspaceValue ?? w?.globalValue;
-    const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight });
-    if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
-    return r.hits.map(hitToPaper);
+    // With a shared index the query vector is made once here and used on both sides (same model only).
+    const store = this.library.current;
+    const embedder = this.shared.configured() ? await this.model.ensure() : null;
+    const own = embedder && store?.space?.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
+    const queryVector = own && text.trim() ? (await own.embedQueries([text], { signal: opts.signal }))[0] : undefined;
+    const personal = async () => {
+      const r = await this.library.search({ text, k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore, signal: opts.signal, vectorWeight, ...(queryVector ? { queryVector } : {}) });
+      if (r.embedding.embedded < r.embedding.embeddable) this.log.debug?.(`query during embedding: ${embeddingProgressText(r.embedding)}`);
+      return r.hits;
+    };
+    return this.shared.search({ text, queryVector, k: opts.k, excludeKeys: opts.excludeKeys, minScore: opts.minScore, signal: opts.signal }, personal, store?.space ?? null, this.entries.values());
   }
 
   async similar(key: string, opts: QueryOptions): Promise<PaperHit[]> {
     if (!(await this.openStore())) return [];
-    const r = await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore });
-    return r.hits.map(hitToPaper);
+    const personal = async () => (await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore })).hits;
+    const store = this.library.current;
+    return (store && (await this.shared.similar(store, key, personal, this.entries.values(), opts.k))) ?? (await personal()).map(hitToPaper);
+  }
+
+  /** The user's own entries for the precision "auto" check: the workspace's bibliographies, parsed in the worker. */
+  private async precisionSample(): Promise<SampleCandidate[]> {
+    const out: SampleCandidate[] = [];
+    for (const file of await this.findFiles()) {
+      const parsed = await this.worker.call('parse', { file }).catch(() => undefined);
+      for (const r of parsed?.records ?? []) out.push({ content_hash: contentHash(r.title ?? '', r.abstract ?? ''), title: r.title ?? '', abstract: r.abstract ?? null });
+      if (out.length > 5000) break; // a sample of 64 by hash order needs no more
+    }
+    return out;
   }
 
   /** The worker's life so far (for the log and the tests): crashes and restarts. */
@@ -290,10 +340,26 @@ class WorkspaceServices implements Services {
     return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
   }
 
+  // ---- citations in the line (host/providers): a compact catalog, abstracts on demand
+  private citeCatalog: CitationEntry[] = [];
+
+  citationCatalog(): readonly CitationEntry[] {
+    return this.citeCatalog;
+  }
+
+  async entriesOf(key: string): Promise<StoredEntry[]> {
+    if (!(await this.openStore())) return [];
+    return this.library.lookup(key);
+  }
+
   lookup(key: string): PaperHit | undefined {
     const e = this.entries.get(key);
     // Compact rows carry no abstract; the panel fetches abstracts with the hits it shows.
-    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : undefined;
+    return e ? entryToPaper({ ...e, type: '', abstract: '' }, 0) : this.shared.lookup(key);
+  }
+
+  ensureInLibrary(key: string): Promise<string | undefined> {
+    return this.shared.ensureInLibrary(key, (k) => this.entries.has(k), () => this.entries.keys());
   }
 
   async downloadModel(): Promise<void> {

@@ -5,6 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+// Each test process (node --test runs one per file) gets its own shared vector cache, so no test sees
+// vectors another file or an earlier run embedded (the CLI and the Library default to this variable).
+if (!process.env.RELATED_PAPERS_VECTOR_CACHE_KEEP) {
+  process.env.RELATED_PAPERS_VECTOR_CACHE = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'rp-test-vcache-'));
+  process.env.RELATED_PAPERS_VECTOR_CACHE_KEEP = '1';
+}
+
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SHARED_ROOT = process.env.RELATED_PAPERS_SHARED ?? path.resolve(REPO_ROOT, '..', 'shared');
 

@@ -12,7 +12,8 @@
  * - the compact catalogue of entries (no abstracts) and "which entry is at file:line".
  */
 import type { Embedder } from '../index/embedder';
-import { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary } from '../index/indexer';
+import { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary, type VectorSource } from '../index/indexer';
+import type { VectorSpace } from '../index/schema';
 import { search, similarTo, type Hit, type SearchMode } from '../index/search';
 import { IndexStore, type CatalogEntry, type EmbeddingProgress, type StoredEntry } from '../index/store';
 import { VectorCache, type VectorCacheLike } from '../index/vectorCache';
@@ -38,6 +39,17 @@ export interface LibraryOptions {
   /** Reads and parses one file (the extension passes its worker's `parse`). */
   parse?: IndexFilesOptions['parse'];
   log?: LibraryLog;
+  /** LanceDB storageOptions when `dbDir` is an object-store URI (branch remote, core/remote/objectStore.ts). */
+  storageOptions?: Record<string, string>;
+  /** Never create or rebuild a table (queries of a shared index on object storage). */
+  readOnly?: boolean;
+  /**
+   * The table's vector space given the model's (branch remote): e.g. Semantic Scholar's S2_SPACE when
+   * its vectors are opted in. The model's embedder then only serves a table of its own space.
+   */
+  space?: (model: VectorSpace | null) => VectorSpace | null;
+  /** Precomputed vectors asked before the embedder (branch remote: core/remote/s2VectorSource.ts). */
+  vectorSource?: () => Promise<VectorSource | undefined>;
 }
 
 export interface LibraryQuery {
@@ -64,6 +76,7 @@ export interface LibraryResult {
 
 export type IndexRunSummary = IndexSummary & { workerRestarts: number };
 
+const RECENT_QUERIES = 32;
 const NO_LOG: LibraryLog = { info: () => {}, warn: () => {} };
 
 export class Library {
@@ -75,6 +88,8 @@ export class Library {
   private progressCache?: EmbeddingProgress;
   private catalogCache?: { entries: CatalogEntry[]; byFile: Map<string, CatalogEntry[]>; byKey: Map<string, CatalogEntry> };
   private readonly log: LibraryLog;
+  /** Query vectors of the last texts (LRU), see queryVector. */
+  private readonly recentQueries = new Map<string, Float32Array>();
 
   constructor(private readonly opts: LibraryOptions) {
     this.log = opts.log ?? NO_LOG;
@@ -93,16 +108,19 @@ export class Library {
 
   private async openNow(): Promise<IndexStore> {
     const embedder = await this.opts.model.ensure();
-    const spaceId = embedder ? `${embedder.id}/${embedder.dim}` : 'lexical';
+    const modelSpace = embedder ? { embedderId: embedder.id, dim: embedder.dim } : null;
+    const space = this.opts.space ? this.opts.space(modelSpace) : modelSpace;
+    const spaceId = space ? `${space.embedderId}/${space.dim}` : 'lexical';
     if (this.store && this.storeSpace === spaceId) return this.store;
     this.store?.close();
     this.store = undefined;
     this.catalogCache = undefined;
     this.progressCache = undefined;
     const { dbDir: dir, workspace } = this.opts;
-    const store = embedder
-      ? await IndexStore.open({ dir, workspace, space: { embedderId: embedder.id, dim: embedder.dim } })
-      : await IndexStore.openLatest({ dir, workspace });
+    const at = { dir, workspace, ...(this.opts.storageOptions ? { storageOptions: this.opts.storageOptions } : {}), ...(this.opts.readOnly ? { readOnly: true } : {}) };
+    const store = space
+      ? await IndexStore.open({ ...at, space })
+      : await IndexStore.openLatest(at);
     if (store.rebuilt) this.log.warn(`index: ${store.rebuilt.reason}`);
     this.store = store;
     this.storeSpace = spaceId;
@@ -132,19 +150,21 @@ export class Library {
   /** Incremental index of these files (see IndexFilesOptions.scope). */
   async index(files: readonly string[], run: Pick<IndexFilesOptions, 'scope' | 'signal' | 'onProgress' | 'onEmbedProgress' | 'batchSize'> & { restarts?: () => number } = {}): Promise<IndexRunSummary> {
     const store = await this.open();
-    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
+    const vectorSource = await this.opts.vectorSource?.();
     const restartsBefore = run.restarts?.() ?? 0;
     try {
       const summary = await indexFiles(files, {
         ...run,
         store,
         embedder,
+        ...(vectorSource ? { vectorSource } : {}),
         parse: this.opts.parse,
         vectorCache: await this.vectorCache(embedder),
         onWarning: (m) => this.log.warn(m),
-        onEmbedProgress: (embedded, embeddable) => {
+        onEmbedProgress: (embedded, embeddable, remainingMs) => {
           this.progressCache = { embedded, embeddable, total: this.progressCache?.total ?? embeddable };
-          run.onEmbedProgress?.(embedded, embeddable);
+          run.onEmbedProgress?.(embedded, embeddable, remainingMs);
         },
       });
       return { ...summary, workerRestarts: (run.restarts?.() ?? 0) - restartsBefore };
@@ -167,12 +187,12 @@ export class Library {
   /** Free text (the cursor context, a search box) → ranked entries; hybrid when the model is ready. */
   async search(q: LibraryQuery): Promise<LibraryResult> {
     const store = await this.open();
-    const embedder = store.hasVectors ? await this.opts.model.ensure() : null;
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
     const progress = await this.embeddingProgress();
     // Before any row has a vector the vector half can find nothing: answer lexically at once, without
     // waiting for the query embedding (the worker may be busy with the first batches).
     const queryVector = progress.embedded === 0 ? undefined
-      : q.queryVector ?? (embedder && q.text.trim() ? (await embedder.embedQueries([q.text], { signal: q.signal }))[0] : undefined);
+      : q.queryVector ?? (embedder && q.text.trim() ? await this.queryVector(embedder, q.text, q.signal) : undefined);
     const useVector = queryVector;
     const hits = await search(store, {
       text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
@@ -180,6 +200,42 @@ export class Library {
       embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined,
     });
     return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
+  }
+
+  /**
+   * The query vector of a text, remembered for the last few texts: the panel embeds the paragraph at
+   * the cursor when the cursor rests, and the completion list opened in that paragraph asks for the
+   * same text — it then costs a search, not a second model call. A vector depends only on the text and
+   * the model, so the memory never goes stale.
+   */
+  private async queryVector(embedder: Embedder, text: string, signal?: AbortSignal): Promise<Float32Array> {
+    const key = `${embedder.id}\u0000${text}`;
+    const hit = this.recentQueries.get(key);
+    if (hit) {
+      this.recentQueries.delete(key);
+      this.recentQueries.set(key, hit);
+      return hit;
+    }
+    const [v] = await embedder.embedQueries([text], { signal });
+    this.recentQueries.set(key, v);
+    if (this.recentQueries.size > RECENT_QUERIES) this.recentQueries.delete(this.recentQueries.keys().next().value!);
+    return v;
+  }
+
+  /**
+   * Several queries at once: their texts are embedded in ONE call (the engine packs them into token
+   * batches, far cheaper than one by one), then each is searched. The citation check uses it.
+   */
+  async searchMany(qs: readonly LibraryQuery[]): Promise<LibraryResult[]> {
+    const store = await this.open();
+    const embedder = ownEmbedder(store, await this.opts.model.ensure());
+    const progress = await this.embeddingProgress();
+    const need = embedder && progress.embedded > 0 ? qs.filter((q) => !q.queryVector && q.text.trim()) : [];
+    const vectors = need.length ? await embedder!.embedQueries(need.map((q) => q.text), { signal: qs[0]?.signal }) : [];
+    const byQuery = new Map(need.map((q, i) => [q, vectors[i]]));
+    const out: LibraryResult[] = [];
+    for (const q of qs) out.push(await this.search({ ...q, queryVector: q.queryVector ?? byQuery.get(q) }));
+    return out;
   }
 
   /** Entries similar to the entry `key` (its proximity vector; lexical on its text without one). */
@@ -256,11 +312,16 @@ export class Library {
 }
 
 /** "3,120 of 10,569 papers embedded" — the one wording of embedding progress (panel, status bar, CLI). */
-export function embeddingProgressText(p: EmbeddingProgress): string {
+export function embeddingProgressText(p: Pick<EmbeddingProgress, 'embedded' | 'embeddable'>): string {
   const n = (x: number) => x.toLocaleString('en-US');
   return `${n(p.embedded)} of ${n(p.embeddable)} papers embedded`;
 }
 
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** The model's embedder only for a table of its own vector space (never one of S2's vectors or another model's). */
+function ownEmbedder(store: IndexStore, embedder: Embedder | null): Embedder | null {
+  return embedder && store.space && store.space.embedderId === embedder.id && store.space.dim === embedder.dim ? embedder : null;
 }

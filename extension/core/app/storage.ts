@@ -14,7 +14,7 @@ export interface StorageItem {
   kind: 'index' | 'vector-cache';
   /** Folder holding it (the index folder or the vector-cache folder). */
   dir: string;
-  /** LanceDB table name (an index table includes its positions table `<name>_pos`). */
+  /** LanceDB table name (an index table includes its positions table `<name>_pos` and its side records, e.g. the calibration). */
   name: string;
   /** Vector-space id (SpecterEmbedder.id); null for a lexical-only table. */
   model: string | null;
@@ -33,7 +33,8 @@ export async function listStorage(dirs: { index?: string; vectorCache?: string |
     if (!dir || !fs.existsSync(dir)) continue;
     const db = await lancedb.connect(dir);
     try {
-      for (const name of await db.tableNames()) {
+      const allNames = await db.tableNames();
+      for (const name of allNames) {
         const isIndex = name.startsWith(TABLE_PREFIX) && !name.endsWith('_pos');
         const isCache = name.startsWith(CACHE_PREFIX);
         if ((kind === 'index' && !isIndex) || (kind === 'vector-cache' && !isCache)) continue;
@@ -50,7 +51,7 @@ export async function listStorage(dirs: { index?: string; vectorCache?: string |
         } catch {
           // unreadable: listed (so it can be deleted) with what is known
         }
-        const bytes = duBytes(path.join(dir, `${name}.lance`)) + (kind === 'index' ? duBytes(path.join(dir, `${name}_pos.lance`)) : 0);
+        const bytes = duBytes(path.join(dir, `${name}.lance`)) + (kind === 'index' ? companions(name, allNames).reduce((n, c) => n + duBytes(path.join(dir, `${c}.lance`)), 0) : 0);
         const inUse = model === null ? modelInUse === null : model === modelInUse;
         out.push({ kind, dir, name, model, workspace: kind === 'index' ? workspace : null, rows, bytes, inUse });
       }
@@ -70,9 +71,10 @@ export async function deleteStorage(items: readonly StorageItem[], lancedbModule
   for (const [dir, list] of byDir) {
     const db = await lancedb.connect(dir);
     try {
-      const names = new Set(await db.tableNames());
+      const all = await db.tableNames();
+      const names = new Set(all);
       for (const item of list) {
-        for (const name of item.kind === 'index' ? [item.name, `${item.name}_pos`] : [item.name]) {
+        for (const name of item.kind === 'index' ? [item.name, ...companions(item.name, all)] : [item.name]) {
           if (names.has(name)) await db.dropTable(name).catch(() => undefined);
           fs.rmSync(path.join(dir, `${name}.lance`), { recursive: true, force: true });
         }
@@ -83,6 +85,11 @@ export async function deleteStorage(items: readonly StorageItem[], lancedbModule
     }
   }
   return freed;
+}
+
+/** The tables that belong to an index table: its positions and its side records (the search calibration). */
+function companions(name: string, all: readonly string[]): string[] {
+  return all.filter((t) => t === `${name}_pos` || (t.startsWith('side_') && t.endsWith(`_${name}`)));
 }
 
 export function formatBytes(n: number): string {

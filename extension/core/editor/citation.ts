@@ -10,7 +10,13 @@
  * the text before it, and splitting a word is never what was meant (it is usually an imprecise click).
  * Pure: no `vscode` import.
  */
-import { TYPST_REF_KEY_RE, type DocLanguage } from './markup';
+import {
+  CitationError, latexCommandName, latexKeyText, pandocKeyText, plainKeyText, typstKeyText, type Citation, type DocLanguage,
+} from '../citations/grammar';
+import { paragraphAt } from './context';
+import { stripMarkup } from './markup';
+
+export { CitationError };
 
 export interface CitationEdit {
   /** Where to edit (UTF-16 offset into the document). */
@@ -26,11 +32,6 @@ export interface CitationEdit {
 export interface CitationStyle {
   /** LaTeX command for new citations, with or without the backslash (`\cite`, `citep`, `\autocite`). */
   latexCommand: string;
-}
-
-/** A key or setting that cannot be written in the document's syntax; the message names both. */
-export class CitationError extends Error {
-  override name = 'CitationError';
 }
 
 /** How far around the cursor to look for an existing citation (citations are short). */
@@ -71,13 +72,18 @@ function nearest(text: string, offset: number, all: Found[], gap: RegExp = SPACE
   return best;
 }
 
-function scan(text: string, offset: number, re: RegExp, build: (m: RegExpExecArray, base: number) => Found | undefined): Found[] {
-  const base = Math.max(0, offset - WINDOW);
-  const slice = text.slice(base, Math.min(text.length, offset + WINDOW));
+/**
+ * The citations around `offset`, found by the one grammar (through the same scanner that strips markup, so a
+ * citation inside a comment or code is not merged into). Citations never span paragraphs: the paragraph around
+ * the cursor, bounded by WINDOW, is what is scanned.
+ */
+function scan(text: string, offset: number, language: DocLanguage, build: (c: Citation) => Found | undefined): Found[] {
+  const para = paragraphAt(text, offset);
+  const base = Math.max(para.start, offset - WINDOW);
+  const end = Math.min(para.end, offset + WINDOW);
   const out: Found[] = [];
-  re.lastIndex = 0;
-  for (let m = re.exec(slice); m; m = re.exec(slice)) {
-    const f = build(m, base);
+  for (const c of stripMarkup(text.slice(base, end), language).citations) {
+    const f = build({ ...c, start: c.start + base, end: c.end + base, groups: c.groups?.map((g) => ({ open: g.open + base, close: g.close + base })) });
     if (f) out.push(f);
   }
   return out;
@@ -117,32 +123,16 @@ function merge(f: Found, keyText: string): CitationEdit {
 
 // ------------------------------------------------------------------------------------------- LaTeX
 
-const LATEX_CITE = /\\([A-Za-z]*cite[A-Za-z]*)(\*?)((?:\s*\[[^\]\n]*\]){0,2})\s*\{([^{}]*)\}/g;
-
-function latexCommandName(setting: string): string {
-  const name = setting.trim().replace(/^\\/, '');
-  if (!/^[A-Za-z]+\*?$/.test(name)) {
-    throw new CitationError(
-      `relatedPapers.citationCommand "${setting}" is not a LaTeX command name (expected e.g. \\cite, \\citep, \\autocite)`,
-    );
-  }
-  return name;
-}
-
 function latex(text: string, offset: number, key: string, style: CitationStyle): CitationEdit {
-  if (!/^[^\s,{}%\\#~]+$/.test(key)) {
-    throw new CitationError(`Key "${key}" cannot be written inside \\cite{…} (it contains a space, comma, brace, %, # or backslash)`);
-  }
+  latexKeyText(key);
   const command = latexCommandName(style.latexCommand);
-  const found = scan(text, offset, LATEX_CITE, (m, base) => {
-    if (/cites$/.test(m[1]!)) return undefined; // multi-cite \cites{a}{b}: appending a group is not a merge
-    const start = base + m.index;
-    const end = start + m[0].length;
-    const group = m[4]!;
-    const closing = end - 1;
+  const found = scan(text, offset, 'latex', (c) => {
+    if (!c.command || /cites$/.test(c.command) || !c.groups?.length) return undefined; // \cites{a}{b}: appending a group is not a merge
+    const g = c.groups[c.groups.length - 1]!;
+    const group = text.slice(g.open + 1, g.close);
     const trimmed = group.replace(/\s+$/, '');
     const sep = trimmed.length === 0 || trimmed.endsWith(',') ? '' : ',';
-    return { start, end, keys: group.split(',').map((k) => k.trim()).filter(Boolean), insertAt: closing - (group.length - trimmed.length), sep };
+    return { start: c.start, end: c.end, keys: c.keys, insertAt: g.close - (group.length - trimmed.length), sep };
   });
   const f = nearest(text, offset, found, LATEX_SPACES);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);
@@ -154,24 +144,11 @@ function latex(text: string, offset: number, key: string, style: CitationStyle):
 
 // ---------------------------------------------------------------------------------------- Pandoc
 
-const PANDOC_SIMPLE_KEY = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?$/u;
-const PANDOC_BRACKET = /\[([^\[\]\n]*?-?@[^\[\]\n]*)\]/g;
-const PANDOC_KEYS = /-?@(?:\{([^{}\n]+)\}|([\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?))/gu;
-
-function pandocKeyText(key: string): string {
-  if (PANDOC_SIMPLE_KEY.test(key)) return `@${key}`;
-  if (!/[{}\n]/.test(key)) return `@{${key}}`;
-  throw new CitationError(`Key "${key}" cannot be written as a Pandoc citation (it contains a brace or a line break)`);
-}
-
 function pandoc(text: string, offset: number, key: string): CitationEdit {
   const keyText = pandocKeyText(key);
-  const found = scan(text, offset, PANDOC_BRACKET, (m, base) => {
-    const start = base + m.index;
-    const end = start + m[0].length;
-    const keys = [...m[1]!.matchAll(PANDOC_KEYS)].map((k) => k[1] ?? k[2]!);
-    if (keys.length === 0) return undefined;
-    return { start, end, keys, insertAt: end - 1, sep: '; ' };
+  const found = scan(text, offset, 'markdown', (c) => {
+    if (c.syntax !== 'pandoc-bracket' || c.keys.length === 0) return undefined;
+    return { start: c.start, end: c.end, keys: c.keys, insertAt: c.end - 1, sep: '; ' };
   });
   const f = nearest(text, offset, found);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, keyText);
@@ -181,29 +158,10 @@ function pandoc(text: string, offset: number, key: string): CitationEdit {
 
 // ----------------------------------------------------------------------------------------- Typst
 
-const TYPST_CITES = /@([\p{L}\p{N}_][\p{L}\p{N}_\-:.]*)|#cite\(\s*(?:<([^<>\s]+)>|label\(\s*"((?:[^"\\]|\\.)*)"\s*\))[^()\n]*\)/gu;
-
-function typstKeyText(key: string): string {
-  if (TYPST_REF_KEY_RE.test(key)) return `@${key}`;
-  if (/^[\p{L}\p{N}_\-:.]+$/u.test(key)) return `#cite(<${key}>)`;
-  return `#cite(label(${JSON.stringify(key)}))`;
-}
-
 function typst(text: string, offset: number, key: string): CitationEdit {
   const keyText = typstKeyText(key);
-  const found = scan(text, offset, TYPST_CITES, (m, base) => {
-    let start = base + m.index;
-    if (m[1] !== undefined && start > 0 && /[\p{L}\p{N}_]/u.test(text[start - 1]!)) return undefined; // e-mail
-    let k = m[1] ?? m[2] ?? (m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : '');
-    let len = m[0].length;
-    if (m[1] !== undefined) {
-      while (/[.:]$/.test(k)) k = k.slice(0, -1);
-      len = 1 + k.length;
-    }
-    const end = start + len;
-    // Typst groups consecutive references by itself: "merging" is writing the new one right after
-    return { start, end, keys: [k], insertAt: end, sep: ' ' };
-  });
+  // Typst groups consecutive references by itself: "merging" is writing the new one right after
+  const found = scan(text, offset, 'typst', (c) => ({ start: c.start, end: c.end, keys: c.keys, insertAt: c.end, sep: ' ' }));
   // A run "@a @b" counts as one citation group for duplicate detection.
   const touching = found.filter((f) => touches(text, offset, f.start, f.end));
   const group = new Set<string>();
@@ -230,15 +188,11 @@ function typst(text: string, offset: number, key: string): CitationEdit {
 
 // ------------------------------------------------------------------------------------ plain text
 
-const PLAIN_BRACKET = /\[([\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*(?:\s*[,;]\s*[\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*)*)\]/gu;
-
 function plainText(text: string, offset: number, key: string): CitationEdit {
-  if (/[\[\]\n]/.test(key)) throw new CitationError(`Key "${key}" cannot be written as [key] (it contains a bracket or a line break)`);
-  const found = scan(text, offset, PLAIN_BRACKET, (m, base) => {
-    const start = base + m.index;
-    const end = start + m[0].length;
-    const keys = m[1]!.split(/[,;]/).map((k) => k.trim());
-    return { start, end, keys, insertAt: end - 1, sep: m[1]!.includes(',') && !m[1]!.includes(';') ? ', ' : '; ' };
+  plainKeyText(key);
+  const found = scan(text, offset, 'plaintext', (c) => {
+    const inner = text.slice(c.start + 1, c.end - 1);
+    return { start: c.start, end: c.end, keys: c.keys, insertAt: c.end - 1, sep: inner.includes(',') && !inner.includes(';') ? ', ' : '; ' };
   });
   const f = nearest(text, offset, found);
   if (f) return f.keys.includes(key) ? already(offset) : merge(f, key);

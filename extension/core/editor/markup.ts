@@ -9,17 +9,20 @@
  * half-typed documents (unclosed braces and math must never swallow the rest of the file).
  */
 
-export type DocLanguage = 'latex' | 'markdown' | 'typst' | 'plaintext';
+import {
+  isLatexCiteCommand, latexOptionalArgs, LATEX_CITE_NAME_RE, matchGroup, paragraphEnd, pandocBareCitation,
+  pandocBracketCitation, PANDOC_BARE_RE, PANDOC_BRACKET_RE, parseLatexCitation, plainCitation, PLAIN_CITE_RE,
+  skipSpaces, typstCiteCall, typstRefCitation, TYPST_CITE_CALL_RE, TYPST_REF_KEY_RE, TYPST_REF_RE,
+  type Citation, type DocLanguage,
+} from '../citations/grammar';
+
+export type { DocLanguage };
+export { TYPST_REF_KEY_RE };
 
 export const DEL = '\u0000';
 
-export interface CitationSpan {
-  start: number;
-  end: number;
-  keys: string[];
-  /** LaTeX command name without the backslash (`cite`, `citep`, …); undefined for other syntaxes. */
-  command?: string;
-}
+/** A citation found in the document (the syntax, with per-key ranges, is core/citations/grammar.ts). */
+export type CitationSpan = Citation;
 
 export interface Stripped {
   /** Same length as the input; markup replaced by DEL or spaces. */
@@ -57,52 +60,10 @@ class Blanker {
   }
 }
 
-/** End (exclusive) of the balanced group opened at `open` (src[open] is the opener), or -1. Bounded by `limit`. */
-function matchGroup(src: string, open: number, openCh: string, closeCh: string, limit = src.length): number {
-  let depth = 0;
-  for (let i = open; i < limit; i++) {
-    const c = src[i];
-    if (c === '\\' && openCh !== '(') {
-      i++;
-      continue;
-    }
-    if (c === openCh) depth++;
-    else if (c === closeCh) {
-      depth--;
-      if (depth === 0) return i + 1;
-    } else if (c === '\n' && src[i + 1] === '\n' && openCh !== '{') {
-      // optional args / parens never span a paragraph break; an unclosed one stops here
-      return -1;
-    }
-  }
-  return -1;
-}
-
-function skipSpaces(src: string, i: number): number {
-  while (i < src.length && (src[i] === ' ' || src[i] === '\t')) i++;
-  return i;
-}
-
-/** Paragraph end after `i` (the next blank line), to bound unclosed constructs. */
-function paragraphEnd(src: string, i: number): number {
-  const re = /\n[ \t]*\n/g;
-  re.lastIndex = i;
-  const m = re.exec(src);
-  return m ? m.index : src.length;
-}
-
-function splitKeys(s: string, sep: RegExp): string[] {
-  return s
-    .split(sep)
-    .map((k) => k.trim())
-    .filter((k) => k.length > 0);
-}
-
 // ------------------------------------------------------------------------------------------- LaTeX
 
-/** Citation commands (biblatex + natbib + plain). Multi-cite forms (`\cites{a}{b}`) take several groups. */
-export const LATEX_CITE_RE = /^(?:[Cc]ite|[a-zA-Z]*cite[a-zA-Z]*|[Cc]ites|[a-zA-Z]*cites)$/;
-const isMultiCite = (name: string) => /cites$/.test(name);
+/** Citation commands (biblatex + natbib + plain): defined by the grammar. */
+export const LATEX_CITE_RE = LATEX_CITE_NAME_RE;
 
 /** Commands whose braced argument is not prose. */
 const DROP_ARG = new Set([
@@ -126,17 +87,6 @@ const SKIP_ENVS = new Set([
   'minted', 'tikzpicture', 'tabular', 'tabular*', 'tabularx', 'array', 'comment', 'thebibliography', 'filecontents',
   'filecontents*', 'algorithmic', 'pgfpicture', 'axis',
 ]);
-
-function latexOptionalArgs(src: string, i: number, max: number): number {
-  for (let n = 0; n < max; n++) {
-    const j = skipSpaces(src, i);
-    if (src[j] !== '[') break;
-    const e = matchGroup(src, j, '[', ']');
-    if (e < 0) break;
-    i = e;
-  }
-  return i;
-}
 
 function stripLatex(src: string): Stripped {
   const b = new Blanker(src);
@@ -257,25 +207,12 @@ function latexCommand(src: string, b: Blanker, start: number, j: number, name: s
     b.del(start, end);
     return end;
   }
-  if (LATEX_CITE_RE.test(name)) {
-    let end = latexOptionalArgs(src, j, 2);
-    const keys: string[] = [];
-    const groups = isMultiCite(name) ? 20 : 1;
-    let found = 0;
-    for (let g = 0; g < groups; g++) {
-      if (g > 0) end = latexOptionalArgs(src, end, 2);
-      const k = skipSpaces(src, end);
-      if (src[k] !== '{') break;
-      const e = matchGroup(src, k, '{', '}', paragraphEnd(src, k));
-      if (e < 0) break;
-      keys.push(...splitKeys(src.slice(k + 1, e - 1), /,/));
-      end = e;
-      found++;
-    }
-    if (found > 0) {
-      b.citations.push({ start, end, keys, command: name });
-      b.del(start, end);
-      return end;
+  if (isLatexCiteCommand(name)) {
+    const c = parseLatexCitation(src, start, j, name);
+    if (c) {
+      b.citations.push(c);
+      b.del(start, c.end);
+      return c.end;
     }
     b.del(start, j);
     return j;
@@ -301,21 +238,6 @@ function latexCommand(src: string, b: Blanker, start: number, j: number, name: s
 }
 
 // ---------------------------------------------------------------------------------------- Markdown
-
-/** Pandoc citation key: `@` + letters/digits/_ and internal punctuation `:.#$%&-+?<>~/`, or `@{…}`. */
-const PANDOC_KEY = String.raw`@(?:\{[^{}\n]+\}|[\p{L}\p{N}_](?:[\p{L}\p{N}_:.#$%&\-+?<>~/]*[\p{L}\p{N}_])?)`;
-const PANDOC_KEY_RE = new RegExp(`-?${PANDOC_KEY}`, 'gu');
-const PANDOC_BRACKET_RE = new RegExp(String.raw`\[[^\[\]\n]*?-?${PANDOC_KEY}[^\[\]\n]*\]`, 'gu');
-const PANDOC_BARE_RE = new RegExp(String.raw`(?<![\p{L}\p{N}_@\[\\])-?${PANDOC_KEY}`, 'gu');
-
-/** Quarto cross-reference prefixes: `@fig-x`, `@sec-intro` … are references to the document, not citations. */
-const QUARTO_XREF = /^(?:fig|tbl|eq|sec|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|alg|apx)-/;
-
-function pandocKey(token: string): string {
-  const t = token.replace(/^-?@/, '');
-  return t.startsWith('{') ? t.slice(1, -1) : t;
-}
-const isCitationKey = (k: string) => !QUARTO_XREF.test(k);
 
 function delAll(b: Blanker, src: string, re: RegExp, onMatch?: (m: RegExpExecArray) => boolean | void): void {
   re.lastIndex = 0;
@@ -343,13 +265,11 @@ function stripMarkdown(src: string): Stripped {
   // Citations.
   delAll(b, src, PANDOC_BRACKET_RE, (m) => {
     if (b.isDel(m.index)) return false;
-    const keys = [...m[0].matchAll(PANDOC_KEY_RE)].map((k) => pandocKey(k[0])).filter(isCitationKey);
-    b.citations.push({ start: m.index, end: m.index + m[0].length, keys });
+    b.citations.push(pandocBracketCitation(src, m));
   });
   delAll(b, src, PANDOC_BARE_RE, (m) => {
     if (b.isDel(m.index)) return false;
-    const key = pandocKey(m[0]);
-    b.citations.push({ start: m.index, end: m.index + m[0].length, keys: isCitationKey(key) ? [key] : [] });
+    b.citations.push(pandocBareCitation(src, m));
   });
   // Inline markup: keep the text, drop the syntax.
   delAll(b, src, /!\[[^\]\n]*\]\([^)\n]*\)/g); // images
@@ -373,9 +293,6 @@ function stripMarkdown(src: string): Stripped {
 
 // -------------------------------------------------------------------------------------------- Typst
 
-/** Typst label/reference name: letters, digits, `_`, `-`, `:`, `.` (a trailing `.`/`:` is punctuation). */
-export const TYPST_REF_KEY_RE = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_\-:.]*[\p{L}\p{N}_\-])?$/u;
-
 function stripTypst(src: string): Stripped {
   const b = new Blanker(src);
   delAll(b, src, /```[\s\S]*?```/g);
@@ -385,32 +302,23 @@ function stripTypst(src: string): Stripped {
   delAll(b, src, /\$[^$]*?\$/g);
   delAll(b, src, /^[ \t]*#(?:set|show|let|import|include)\b[^\n]*$/gm);
   // #cite(<key>, …) / #cite(label("key"), …)
-  const cite = /#cite\(/g;
+  const cite = new RegExp(TYPST_CITE_CALL_RE.source, 'g');
   for (let m = cite.exec(src); m; m = cite.exec(src)) {
     if (b.isDel(m.index)) continue;
-    const open = m.index + m[0].length - 1;
-    const e = matchGroup(src, open, '(', ')', paragraphEnd(src, open));
-    if (e < 0) continue;
-    const inner = src.slice(open + 1, e - 1);
-    const k = /^\s*<([^<>\s]+)>/.exec(inner) ?? /^\s*label\(\s*"((?:[^"\\]|\\.)*)"\s*\)/.exec(inner);
-    b.citations.push({ start: m.index, end: e, keys: k ? [k[1]!.replace(/\\(.)/g, '$1')] : [] });
-    b.del(m.index, e);
-    cite.lastIndex = e;
+    const c = typstCiteCall(src, m.index);
+    if (!c) continue;
+    b.citations.push(c);
+    b.del(c.start, c.end);
+    cite.lastIndex = c.end;
   }
   // @key references (optionally with a [supplement])
-  const ref = /(?<![\p{L}\p{N}_])@([\p{L}\p{N}_][\p{L}\p{N}_\-:.]*)/gu;
+  const ref = new RegExp(TYPST_REF_RE.source, 'gu');
   for (let m = ref.exec(src); m; m = ref.exec(src)) {
     if (b.isDel(m.index)) continue;
-    let k = m[1]!;
-    while (/[.:]$/.test(k)) k = k.slice(0, -1);
-    let end = m.index + 1 + k.length;
-    if (src[end] === '[') {
-      const e = matchGroup(src, end, '[', ']', paragraphEnd(src, end));
-      if (e > 0) end = e;
-    }
-    b.citations.push({ start: m.index, end, keys: [k] });
-    b.del(m.index, end);
-    ref.lastIndex = end;
+    const c = typstRefCitation(src, m);
+    b.citations.push(c);
+    b.del(c.start, c.end);
+    ref.lastIndex = c.end;
   }
   delAll(b, src, /<[\p{L}\p{N}_\-:.]+>/gu); // labels
   // #func(args)[content] → content
@@ -441,13 +349,10 @@ function stripTypst(src: string): Stripped {
 
 // ---------------------------------------------------------------------------------------- plain text
 
-/** `[key]`, `[a, b]`, `[a; b]` where every part looks like a citation key. */
-const PLAIN_CITE_RE = /\[([\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*(?:\s*[,;]\s*[\p{L}\p{N}_][\p{L}\p{N}_:.\-+/]*)*)\]/gu;
-
 function stripPlain(src: string): Stripped {
   const b = new Blanker(src);
   delAll(b, src, PLAIN_CITE_RE, (m) => {
-    b.citations.push({ start: m.index, end: m.index + m[0].length, keys: splitKeys(m[1]!, /[,;]/) });
+    b.citations.push(plainCitation(src, m));
   });
   return b.result();
 }

@@ -35,6 +35,7 @@ import { checkVectors, type Embedder } from './embedder';
 import { recordToRow, type IndexRow, type PositionRow } from './schema';
 import type { IndexStore, StoredRowState } from './store';
 import type { VectorCacheLike } from './vectorCache';
+import { approxTokens, EtaEstimator } from './eta';
 
 export interface IndexFilesOptions {
   store: IndexStore;
@@ -54,7 +55,7 @@ export interface IndexFilesOptions {
    * Called after each committed embedding batch with table-wide numbers: rows with a vector of the
    * rows that can have one ("3,120 of 10,569 papers embedded").
    */
-  onEmbedProgress?: (embedded: number, embeddable: number) => void;
+  onEmbedProgress?: (embedded: number, embeddable: number, remainingMs?: number) => void;
   /** Compact the table after this many embedding batches (default 16). */
   compactEvery?: number;
   /**
@@ -68,6 +69,20 @@ export interface IndexFilesOptions {
    * so decoding a large .bib never runs on the extension host's thread.
    */
   parse?: (file: string) => Promise<Pick<ReturnType<typeof parseBibliography>, 'records' | 'diagnostics' | 'linkedBibliographies'>>;
+  /**
+   * Precomputed vectors (e.g. Semantic Scholar's SPECTER2, core/remote/s2VectorSource.ts), asked
+   * before the embedder for the rows it `covers` (a DOI / arXiv id). Its vectors must be in the
+   * store's vector space; rows it has no vector for go to the embedder (when there is one).
+   */
+  vectorSource?: VectorSource;
+}
+
+export interface VectorSource {
+  /** Recorded in the rows' `vector_source` column. */
+  readonly name: string;
+  covers(row: IndexRow): boolean;
+  /** uid → vector for the rows it has one for. */
+  vectorsFor(rows: readonly IndexRow[], opts: { signal?: AbortSignal }): Promise<Map<string, Float32Array>>;
 }
 
 export interface IndexSummary {
@@ -77,6 +92,8 @@ export interface IndexSummary {
   entries: number;
   /** Entries sent to the embedder in this run. */
   embedded: number;
+  /** Entries whose vector came from `vectorSource` in this run. */
+  sourced: number;
   /** Entries written with a vector reused from the table or the shared vector cache. */
   reused: number;
   /** Of `reused`, the vectors that came from the shared vector cache. */
@@ -109,6 +126,7 @@ export function indexFiles(paths: readonly string[], opts: IndexFilesOptions): P
 async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions): Promise<IndexSummary> {
   const { store, signal } = opts;
   const embedder = store.hasVectors ? opts.embedder : null;
+  const source = store.hasVectors ? opts.vectorSource : undefined;
   if (embedder && store.space && (embedder.id !== store.space.embedderId || embedder.dim !== store.space.dim)) {
     throw new Error(`embedder ${embedder.id} (${embedder.dim}-d) does not match the index table's ${store.space.embedderId} (${store.space.dim}-d)`);
   }
@@ -174,7 +192,7 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
   let unchanged = 0;
   for (const row of desired.values()) {
     const old = byUid.get(row.uid);
-    const wantsVector = embedder !== null && embeddable(row);
+    const wantsVector = (embedder !== null && embeddable(row)) || source?.covers(row) === true;
     const vectorOk = (s: StoredRowState) => s.has_vector || !wantsVector;
     if (old && !duplicated.has(row.uid) && old.content_hash === row.content_hash && vectorOk(old)) {
       if (old.meta_hash === row.meta_hash) unchanged++;
@@ -215,7 +233,7 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
   for (const batch of chunks(toReuse, META_CHUNK)) {
     throwIfAborted(signal);
     const vectors = await store.vectorsByContentHash(batch.map((r) => r.content_hash));
-    const rows = batch.map((r) => ({ ...r, vector: vectors.get(r.content_hash) ?? null }));
+    const rows = batch.map((r) => ({ ...r, vector: vectors.get(r.content_hash) ?? null, vector_source: source?.name ?? 'local' }));
     // A vector can vanish between the diff and this read only if another writer deleted it; embed those.
     const missing = rows.filter((r) => r.vector === null && embedder !== null && embeddable(r));
     const ready = rows.filter((r) => !missing.includes(r));
@@ -257,32 +275,46 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
   }
   const lexicalReadyMs = Math.round(performance.now() - t0);
   let embedded = 0;
-  if (embedder && toEmbed.length) {
+  let sourced = 0;
+  if ((embedder || source) && toEmbed.length) {
     const before = await store.embeddingProgress();
     let embeddedRows = 0;
     const known = new Map<string, Float32Array>();
     const compactEvery = Math.max(1, opts.compactEvery ?? 16);
     let batches = 0;
-    for (const batch of chunks(toEmbed, batchSize)) {
+    // Time left, from the token counts of what remains (core/index/eta.ts; checked by bench/eta.ts).
+    const tokensOf = (r: IndexRow) => approxTokens(`${r.title} [SEP] ${r.has_abstract ? r.abstract : ''}`);
+    const eta = new EtaEstimator(toEmbed.map(tokensOf));
+    eta.start(performance.now());
+    // Precomputed vectors are asked for in larger batches (one API call serves up to 500 ids).
+    for (const batch of chunks(toEmbed, source ? Math.max(batchSize, 500) : batchSize)) {
       throwIfAborted(signal);
+      const fromSource = source ? await source.vectorsFor(batch.filter((r) => source.covers(r)), { signal }) : new Map<string, Float32Array>();
+      sourced += fromSource.size;
       // Identical title+abstract within this run (the same paper in two files) is embedded once.
-      const need = [...new Map(batch.filter((r) => !known.has(r.content_hash)).map((r) => [r.content_hash, r])).values()];
-      if (need.length) {
+      const need = embedder ? [...new Map(batch.filter((r) => !fromSource.has(r.uid) && !known.has(r.content_hash) && embeddable(r)).map((r) => [r.content_hash, r])).values()] : [];
+      if (embedder && need.length) {
         const vectors = await embedder.embedPapers(need.map((r) => ({ title: r.title, abstract: r.has_abstract ? r.abstract : null })), { signal });
         checkVectors(vectors, need.length, embedder.dim, embedder.id);
         need.forEach((r, i) => known.set(r.content_hash, vectors[i]));
         embedded += need.length;
       }
-      await store.upsert(batch.map((r) => ({ ...r, vector: known.get(r.content_hash)! })));
+      await store.upsert(batch.map((r) => (fromSource.has(r.uid)
+        ? { ...r, vector: fromSource.get(r.uid)!, vector_source: source!.name }
+        : { ...r, vector: known.get(r.content_hash) ?? null, vector_source: 'local' })));
       if (cache && need.length) {
         await cache.put(need.map((r) => ({ contentHash: r.content_hash, vector: known.get(r.content_hash)! })))
           .catch((e) => opts.onWarning?.(`the shared vector cache could not be written (${firstLine(e)})`));
       }
       embeddedRows += batch.length;
+      eta.batchDone(batch.map(tokensOf), performance.now());
       committed(batch.length, 'embedded entries');
-      opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable);
+      opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable, eta.remainingMs(performance.now()));
       if (++batches % compactEvery === 0) await store.compact();
     }
+    // The rows just rewritten with their vectors are outside the full-text index (LanceDB searches them,
+    // but unranked: see search.ts textList); fold them in unless they are a handful (a one-entry edit).
+    if (batches % compactEvery !== 0 && embeddedRows >= Math.min(256, Math.max(16, before.total * 0.05))) await store.compact();
   }
   throwIfAborted(signal);
   await store.deleteUids(removed);
@@ -294,6 +326,7 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
     files: readable.size,
     entries: desired.size,
     embedded,
+    sourced,
     reused,
     fromCache,
     moved,

@@ -7,7 +7,7 @@ import * as arrow from 'apache-arrow';
 import type { BibRecord } from '../types';
 
 /** Bump when the row layout or the meaning of a column changes: old tables are then simply not opened. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Identity of the vectors in a table. `null` = no model: a lexical-only table without a vector column. */
 export interface VectorSpace { embedderId: string; dim: number }
@@ -46,6 +46,9 @@ export interface IndexRow {
   /** Mirrors `vector !== null`; a column of its own because the diff reads it for every row and
    *  `vector IS NOT NULL` costs a pass over the vector column (measured 5× slower at 10k rows). */
   has_vector?: boolean;
+  /** Where the vector came from: 'local' (embedded on this machine) or 's2' (Semantic Scholar's
+   *  precomputed SPECTER2); null without a vector. Schema v2. */
+  vector_source?: string | null;
 }
 
 export const AUTHOR_SEPARATOR = '; ';
@@ -120,6 +123,7 @@ export function arrowSchema(space: VectorSpace | null, workspace?: string): arro
     utf8('meta_hash'),
     utf8('fts_text'),
     new arrow.Field('has_vector', new arrow.Bool(), false),
+    utf8('vector_source', true),
   ];
   if (space) {
     fields.push(new arrow.Field('vector', new arrow.FixedSizeList(space.dim, new arrow.Field('item', new arrow.Float32(), true)), true));
@@ -161,7 +165,7 @@ export function sqlIn(column: string, values: readonly string[]): string {
  */
 export function rowsToArrow(rows: readonly IndexRow[], space: VectorSpace | null, withVector = true): arrow.Table {
   const schema = arrowSchema(space);
-  const fields = schema.fields.filter((f) => !(f.name === 'vector' || f.name === 'has_vector') || withVector);
+  const fields = schema.fields.filter((f) => !(f.name === 'vector' || f.name === 'has_vector' || f.name === 'vector_source') || withVector);
   const columns: Record<string, arrow.Vector> = {};
   for (const f of fields) {
     if (f.name === 'vector') {
@@ -180,6 +184,8 @@ export function rowsToArrow(rows: readonly IndexRow[], space: VectorSpace | null
       columns.vector = arrow.makeVector(arrow.makeData({ type, length: rows.length, nullCount: nulls, nullBitmap: nulls ? valid : undefined, child }));
     } else if (f.name === 'has_vector') {
       columns.has_vector = arrow.vectorFromArray(rows.map((r) => Boolean(r.vector)), f.type);
+    } else if (f.name === 'vector_source') {
+      columns.vector_source = arrow.vectorFromArray(rows.map((r) => (r.vector ? (r.vector_source ?? 'local') : null)), f.type);
     } else {
       const values = rows.map((r) => (r as unknown as Record<string, unknown>)[f.name] ?? null);
       columns[f.name] = arrow.vectorFromArray(values, f.type);

@@ -11,11 +11,18 @@ import type { Connection, Table } from '@lancedb/lancedb';
 import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
 import { annPartitions, ANN_MIN_ROWS } from './annParams';
 import type * as arrow from 'apache-arrow';
+import { describeObjectStoreError, isObjectStoreUri, ObjectStoreError } from '../remote/objectStore';
 import { arrowSchema, positionsSchema, positionsToArrow, rowsToArrow, schemaMismatch, sqlIn, tableNameFor, TABLE_PREFIX, type IndexRow, type PositionRow, type VectorSpace } from './schema';
 
 export interface OpenStoreOptions {
-  /** Directory holding the tables (the extension passes its global storage; the CLI `--db`). */
+  /** Directory holding the tables (the extension passes its global storage; the CLI `--db`), or an
+   *  object-store URI (`s3://bucket/prefix`: a lab-shared index; see core/remote/objectStore.ts). */
   dir: string;
+  /** LanceDB storageOptions for an object-store `dir` (credentials, endpoint, timeouts). */
+  storageOptions?: Record<string, string>;
+  /** Never create, drop or rebuild the table (a shared index read by many): a missing or
+   *  unreadable table is an error instead. */
+  readOnly?: boolean;
   /** Identity of the workspace (folder URI / path); part of the table name. */
   workspace: string;
   /** The embedder's vector space; null for a lexical-only table (no model). */
@@ -108,7 +115,7 @@ export class IndexStore {
   static open(opts: OpenStoreOptions): Promise<IndexStore> {
     // Opens of the same table are serialised in-process: concurrent create/open/rebuild of one
     // LanceDB table raced (a panic in the host was seen when two opens overlapped).
-    const key = `${path.resolve(opts.dir)}\u0000${tableNameFor(opts.workspace, opts.space)}`;
+    const key = `${locationKey(opts.dir)}\u0000${tableNameFor(opts.workspace, opts.space)}`;
     const prev = openChain.get(key) ?? Promise.resolve();
     const run = prev.then(() => IndexStore.openNow(opts), () => IndexStore.openNow(opts));
     const settled = run.then(() => undefined, () => undefined);
@@ -118,22 +125,40 @@ export class IndexStore {
   }
 
   private static async openNow(opts: OpenStoreOptions): Promise<IndexStore> {
+    if (!isObjectStoreUri(opts.dir)) return IndexStore.openNowAt(opts);
+    // Object storage: whatever fails (unreachable, credentials, bucket) becomes one actionable line.
+    try {
+      return await IndexStore.openNowAt(opts);
+    } catch (e) {
+      if (e instanceof NativeUnavailableError || e instanceof ObjectStoreError) throw e;
+      throw new ObjectStoreError(describeObjectStoreError(e, opts.dir, opts.storageOptions), opts.dir);
+    }
+  }
+
+  private static async openNowAt(opts: OpenStoreOptions): Promise<IndexStore> {
+    const remote = isObjectStoreUri(opts.dir);
     const lancedb = opts.lancedb ?? requireLanceDb();
     if (opts.space && (!Number.isInteger(opts.space.dim) || opts.space.dim <= 0)) {
       throw new Error(`embedder ${opts.space.embedderId} reports an invalid dimension ${opts.space.dim}`);
     }
-    try {
-      fs.mkdirSync(opts.dir, { recursive: true });
-    } catch (e) {
-      throw new Error(`index directory ${opts.dir} cannot be created: ${(e as Error).message}`);
+    if (!remote && !opts.readOnly) {
+      try {
+        fs.mkdirSync(opts.dir, { recursive: true });
+      } catch (e) {
+        throw new Error(`index directory ${opts.dir} cannot be created: ${(e as Error).message}`);
+      }
     }
-    const db = await lancedb.connect(opts.dir);
+    const db = await connectTo(lancedb, opts);
     const name = tableNameFor(opts.workspace, opts.space);
     const schema = arrowSchema(opts.space, opts.workspace);
     let rebuilt: RebuiltInfo | undefined;
     let table: Table | undefined;
     const names = await db.tableNames();
-    if (names.includes(name) || fs.existsSync(path.join(opts.dir, `${name}.lance`))) {
+    if (opts.readOnly && !names.includes(name)) {
+      db.close();
+      throw new Error(`no index table for this model at ${opts.dir} (build it with related-papers index --db ${opts.dir})`);
+    }
+    if (names.includes(name) || (!remote && fs.existsSync(path.join(opts.dir, `${name}.lance`)))) {
       try {
         table = await db.openTable(name);
         const mismatch = schemaMismatch(await table.schema(), schema);
@@ -142,6 +167,10 @@ export class IndexStore {
         // at open, instead of in the middle of a search.
         await table.query().select(['uid', 'content_hash', 'meta_hash']).toArray();
       } catch (e) {
+        if (opts.readOnly) {
+          try { table?.close(); db.close(); } catch { /* already unusable */ }
+          throw new Error(`the index table at ${opts.dir} cannot be read (${firstLine(e)})`);
+        }
         rebuilt = { table: name, reason: `the index table could not be read and was rebuilt (${firstLine(e)})` };
         try { table?.close(); } catch { /* already unusable */ }
         table = undefined;
@@ -149,15 +178,15 @@ export class IndexStore {
       }
     }
     table ??= await db.createEmptyTable(name, schema, { mode: 'overwrite' });
-    const positions = await openPositions(db, `${name}_pos`, rebuilt !== undefined);
+    const positions = opts.readOnly ? await db.openTable(`${name}_pos`) : await openPositions(db, `${name}_pos`, rebuilt !== undefined);
     return new IndexStore(lancedb, db, table, positions, name, opts.space, opts.dir, rebuilt, opts.vectorIndexMinRows ?? VECTOR_INDEX_MIN_ROWS);
   }
 
   /** Whether the table for this (workspace, space) exists already (without creating it). */
   static async exists(opts: OpenStoreOptions): Promise<boolean> {
-    if (!fs.existsSync(opts.dir)) return false;
+    if (!isObjectStoreUri(opts.dir) && !fs.existsSync(opts.dir)) return false;
     const lancedb = opts.lancedb ?? requireLanceDb();
-    const db = await lancedb.connect(opts.dir);
+    const db = await connectOrDescribe(lancedb, opts);
     try {
       return (await db.tableNames()).includes(tableNameFor(opts.workspace, opts.space));
     } finally {
@@ -174,8 +203,8 @@ export class IndexStore {
   static async openLatest(opts: Omit<OpenStoreOptions, 'space'>): Promise<IndexStore> {
     const lancedb = opts.lancedb ?? requireLanceDb();
     let best: { space: VectorSpace | null; time: number } | undefined;
-    if (fs.existsSync(opts.dir)) {
-      const db = await lancedb.connect(opts.dir);
+    if (isObjectStoreUri(opts.dir) || fs.existsSync(opts.dir)) {
+      const db = await connectOrDescribe(lancedb, opts);
       try {
         for (const name of await db.tableNames()) {
           if (!name.startsWith(TABLE_PREFIX)) continue;
@@ -440,6 +469,26 @@ export class IndexStore {
 
 const openChain = new Map<string, Promise<void>>();
 
+function locationKey(dir: string): string {
+  return isObjectStoreUri(dir) ? dir : path.resolve(dir);
+}
+
+function connectTo(lancedb: LanceDb, opts: Pick<OpenStoreOptions, 'dir' | 'storageOptions'>): Promise<Connection> {
+  return opts.storageOptions ? lancedb.connect(opts.dir, { storageOptions: opts.storageOptions }) : lancedb.connect(opts.dir);
+}
+
+/** connectTo, with an object store's failure phrased as one line (openLatest lists tables before open). */
+async function connectOrDescribe(lancedb: LanceDb, opts: Pick<OpenStoreOptions, 'dir' | 'storageOptions'>): Promise<Connection> {
+  if (!isObjectStoreUri(opts.dir)) return connectTo(lancedb, opts);
+  try {
+    const db = await connectTo(lancedb, opts);
+    await db.tableNames();
+    return db;
+  } catch (e) {
+    throw new ObjectStoreError(describeObjectStoreError(e, opts.dir, opts.storageOptions), opts.dir);
+  }
+}
+
 /** The positions table beside a papers table; recreated empty with it (the indexer then rewrites every position). */
 async function openPositions(db: Connection, name: string, recreate: boolean): Promise<Table> {
   if (!recreate && (await db.tableNames()).includes(name)) {
@@ -471,7 +520,8 @@ async function dropHard(db: Connection, dir: string, name: string): Promise<void
   } catch {
     // fall through to removing the files
   }
-  fs.rmSync(path.join(dir, `${name}.lance`), { recursive: true, force: true });
+  // On object storage there is no directory to remove by hand; LanceDB's drop is all there is.
+  if (!isObjectStoreUri(dir)) fs.rmSync(path.join(dir, `${name}.lance`), { recursive: true, force: true });
 }
 
 export function toFloat32(v: unknown): Float32Array {

@@ -4,6 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BibRecord } from '../../../extension/core/types';
 
+// Each test process (node --test runs one per file) gets its own shared vector cache, so no test sees
+// vectors another file or an earlier run embedded (the CLI and the Library default to this variable).
+if (!process.env.RELATED_PAPERS_VECTOR_CACHE_KEEP) {
+  process.env.RELATED_PAPERS_VECTOR_CACHE = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'rp-test-vcache-'));
+  process.env.RELATED_PAPERS_VECTOR_CACHE_KEEP = '1';
+}
+
+
 export function tempDir(prefix = 'rp-index-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

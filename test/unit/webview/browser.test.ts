@@ -120,6 +120,9 @@ function examplePapers(): PaperView[] {
       {
         key: r.key, title: r.title ?? '', authors: r.authors ?? [], year: r.year, venue: r.venue, abstract: r.abstract ?? '', hasAbstract: Boolean(r.abstract),
         doi: r.doi, url: r.url, file, line: r.line, score: 1 - i / records.length, cosine: 0.9 - i / records.length,
+        // the calibrated ranking as core/index/search.ts hands it over
+        relevance: 1 - i / records.length, band: i < 10 ? 'strong' : i < 30 ? 'related' : 'weak', why: ['meaning', 'words'], terms: ['retrieval'],
+        evidence: { cosine: 0.9 - i / records.length, bm25: 3 },
       },
       'dense retrieval of scientific papers for citation recommendation',
       new Set(i % 7 === 3 ? [r.key] : []),

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ReadyQueue } from '../../../extension/host/messageQueue';
 import { entryLink, normaliseDoi, safeHttpUrl } from '../../../extension/host/links';
-import { fileLabels, INTERIM_BAND_THRESHOLDS, rankingOf, toPaperView } from '../../../extension/host/paperView';
+import { fileLabels, rankingOf, toPaperView } from '../../../extension/host/paperView';
 
 import { contentSecurityPolicy, makeNonce, panelHtml, EMPTY_STYLE_HASH } from '../../../extension/host/webviewHtml';
 import { ResultsController } from '../../../extension/host/resultsController';
@@ -68,13 +68,14 @@ const hit = (key: string, over: Partial<PaperHit> = {}): PaperHit => ({
 });
 
 test('toPaperView: cited mark, best sentence, link flag, source, clamped numbers — and the result validates', () => {
-  const v = toPaperView(hit('a', { url: 'javascript:alert(1)', score: 1.7, year: 2020 }), 'dense retrieval of documents', new Set(['a']), 'lab/refs.bib');
+  const ranked = { relevance: 1.7, band: 'strong' as const, why: ['meaning' as const, 'words' as const], terms: ['dense', 'retrieval', 'document'], evidence: { cosine: 0.6 } };
+  const v = toPaperView(hit('a', { url: 'javascript:alert(1)', score: 1.7, year: 2020, ...ranked }), 'dense retrieval of documents', new Set(['a']), 'lab/refs.bib');
   assert.equal(v.cited, true);
   assert.equal(v.hasLink, false);
-  assert.equal(v.relevance, 1);
+  assert.equal(v.relevance, 1, 'clamped to 0..1');
   assert.equal(v.band, 'strong');
   assert.deepEqual(v.why, ['meaning', 'words']);
-  assert.deepEqual(v.terms, ['dense', 'retrieval', 'document'], 'query terms found in the title or abstract (plural folded)');
+  assert.deepEqual(v.terms, ['dense', 'retrieval', 'document']);
   assert.deepEqual(v.evidence, { cosine: 0.6 });
   assert.equal(v.file, 'lab/refs.bib');
   assert.equal('score' in v, false, 'the fusion score is not displayed');
@@ -86,18 +87,11 @@ test('toPaperView: cited mark, best sentence, link flag, source, clamped numbers
   assert.equal(parseHostMessage(msg).ok, true);
 });
 
-test('rankingOf: the interim mapping (score → relevance, thresholds → band) until ranked hits carry their own fields', () => {
-  const { strong, related } = INTERIM_BAND_THRESHOLDS;
-  assert.equal(rankingOf(hit('a', { score: strong }), '').band, 'strong');
-  assert.equal(rankingOf(hit('a', { score: strong - 0.01 }), '').band, 'related');
-  assert.equal(rankingOf(hit('a', { score: related }), '').band, 'related');
-  assert.equal(rankingOf(hit('a', { score: related - 0.01 }), '').band, 'weak');
-  const lexical = rankingOf(hit('a', { cosine: undefined }), 'protein folding');
-  assert.deepEqual([lexical.why, lexical.terms, lexical.evidence], [['words'], ['protein', 'folding'], undefined]);
-  assert.deepEqual(rankingOf(hit('a'), 'unrelated gardening').why, ['meaning']);
-  // a hit that carries the ranking (branch `rank`'s Hit/PaperHit fields) is shown as it is
+test('rankingOf: the calibrated fields of a ranked hit are shown as they are; the fusion score never is', () => {
+  // A hit without ranked fields (looked up by key) is weak with relevance 0, whatever its fusion score.
+  assert.deepEqual(rankingOf(hit('a', { score: 1 })), { relevance: 0, band: 'weak', why: [], terms: [] });
   const ranked = { ...hit('a', { score: 1 }), relevance: 0.12, band: 'weak' as const, why: ['words' as const], terms: ['folding'], evidence: { bm25: 2.5 } };
-  assert.deepEqual(rankingOf(ranked, 'protein folding'), { relevance: 0.12, band: 'weak', why: ['words'], terms: ['folding'], evidence: { bm25: 2.5 } });
+  assert.deepEqual(rankingOf(ranked), { relevance: 0.12, band: 'weak', why: ['words'], terms: ['folding'], evidence: { bm25: 2.5 } });
   const v = toPaperView(ranked, 'protein folding', new Set());
   assert.deepEqual([v.relevance, v.band, v.evidence], [0.12, 'weak', { bm25: 2.5 }]);
   // out-of-range ranked numbers are clamped so the message still validates
