@@ -5,10 +5,7 @@
  *   related-papers query  …    ranked related papers / citation suggestions
  *   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
       Index and vector-cache tables by model with their size; prune deletes those of other models.
- *   related-papers suggest FILE:LINE:COL --db DIR [--model-dir DIR] [--k N] [--json]
-      Citation suggestions for a cursor (1-based): the panel's / completion list's ranked entries.
-  related-papers check FILE --db DIR [--model-dir DIR] [--citation-check] [--json]
-      Citation diagnostics of a document: undefined keys (with closest-key fixes), conflicting duplicates.
+ *   related-papers suggest FILE:LINE:COL … / check FILE …   citations in the line (see citeCommands.ts)
   related-papers model download --to DIR …   fetch the pinned SPECTER2 files (for offline machines)
  */
 import { CliError, type CliIO } from './io';
@@ -35,6 +32,10 @@ Usage:
       JSON Lines on stdin ({"id","title","abstract"} or {"id","text"}) → {"id","tokens","vector"} on stdout.
   related-papers storage list|prune [--db DIR] [--vector-cache DIR] [--model-dir DIR] [--json]
       Index and vector-cache tables by model with their size; prune deletes those of other models.
+  related-papers suggest FILE:LINE:COL --db DIR [--model-dir DIR] [--k N] [--json]
+      Citation suggestions for a cursor (1-based): the panel's / completion list's ranked entries.
+  related-papers check FILE --db DIR [--model-dir DIR] [--citation-check] [--json]
+      Citation diagnostics of a document: undefined keys (with closest-key fixes), conflicting duplicates.
   related-papers model download --to DIR [--manifest FILE] [--adapters proximity,adhoc_query] [--endpoint URL]
       Download the pinned SPECTER2 files (honours HF_ENDPOINT); copy DIR to an offline machine.
 

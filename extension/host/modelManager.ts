@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelState } from './serviceApi';
-import type { AdapterName, Precision } from '../../models/types';
+import type { AdapterName, ModelDir, Precision } from '../../models/types';
 import { resolveModelDir } from '../../models/acquire/resolve';
 import { downloadModel, DownloadError } from '../../models/acquire/download';
 import { loadManifest, type Manifest } from '../../models/acquire/manifest';
@@ -15,6 +15,8 @@ import { WorkerClient } from '../worker/client';
 import { DOCUMENT_ADAPTER, QUERY_ADAPTER, type SpecterEmbedder } from '../../models/engine/specterEmbedder';
 import { loadWorkerEmbedder } from '../worker/workerEmbedder';
 import { isTestModelDir, TEST_MODEL_NOTE } from '../core/eval/testModel';
+import { autoPrecision } from '../core/app/autoPrecision';
+import { DEFAULT_AUTO_THRESHOLD, describePrecision, type SampleCandidate } from '../core/index/precisionChoice';
 import { WorkerError } from '../protocol/worker';
 
 const ADAPTERS: AdapterName[] = [DOCUMENT_ADAPTER, QUERY_ADAPTER];
@@ -29,10 +31,17 @@ export class ModelManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelState>();
   readonly onDidChange = this.changed.event;
 
+  /** The automatic precision decision in force (precision "auto"), for the status tooltip. */
+  precisionNote?: string;
+
   constructor(
     private readonly worker: WorkerClient,
     private readonly storageDir: string,
     private readonly log: vscode.LogOutputChannel,
+    /** The user's own entries to sample for precision "auto" (the services parse the workspace's bibliographies). */
+    private readonly sampleEntries: () => Promise<readonly SampleCandidate[]> = async () => [],
+    /** Identity of the workspace (the decision is recorded per workspace and model). */
+    private readonly workspace = 'no-workspace',
   ) {}
 
   get current(): ModelState {
@@ -62,7 +71,8 @@ export class ModelManager implements vscode.Disposable {
   private async load(): Promise<SpecterEmbedder | null> {
     const cfg = vscode.workspace.getConfiguration('relatedPapers');
     const configured = cfg.get<string>('modelFolder', '').trim();
-    const precision: Precision = cfg.get<string>('precision') === 'int8' ? 'int8' : 'fp32';
+    const setting = cfg.get<string>('precision', 'auto');
+    let precision: Precision = setting === 'int8' ? 'int8' : 'fp32';
     this.setState({ kind: 'loading' });
     const candidates = configured ? [configured] : [this.downloadDir];
     let resolved = await resolveModelDir({ localFolder: candidates[0], adapters: ADAPTERS });
@@ -76,6 +86,8 @@ export class ModelManager implements vscode.Disposable {
       return null;
     }
     const dir = resolved.dir;
+    this.precisionNote = undefined;
+    if (setting !== 'fp32' && setting !== 'int8') precision = await this.choosePrecision(dir, cfg.get<number>('autoPrecisionThreshold', DEFAULT_AUTO_THRESHOLD));
     try {
       const t0 = Date.now();
       const embedder = await loadWorkerEmbedder(this.worker, dir, precision, path.join(this.storageDir, 'onnx-cache'));
@@ -90,6 +102,31 @@ export class ModelManager implements vscode.Disposable {
       this.log.error(`model: ${message}`);
       this.setState({ kind: 'error', message });
       return null;
+    }
+  }
+
+  /**
+   * precision "auto": the recorded decision for this workspace and model, or a new one from a sample of
+   * the user's own entries embedded in both precisions in the worker. Any failure falls back to fp32.
+   */
+  private async choosePrecision(dir: ModelDir, threshold: number): Promise<Precision> {
+    const modelKey = `${dir.modelId}#${DOCUMENT_ADAPTER}@${dir.adapterIds?.[DOCUMENT_ADAPTER] ?? '?'}`;
+    try {
+      const { record, fresh } = await autoPrecision({
+        dir: path.join(this.storageDir, 'index'),
+        workspace: this.workspace,
+        modelKey,
+        threshold,
+        entries: this.sampleEntries,
+        embedBoth: (inputs) => this.worker.call('comparePrecisions', { modelDir: dir, cacheDir: path.join(this.storageDir, 'onnx-cache'), inputs, adapter: DOCUMENT_ADAPTER }),
+      });
+      this.precisionNote = describePrecision(record);
+      this.log.info(`model: ${this.precisionNote}${fresh ? ' — checked now' : ' — recorded earlier'}`);
+      return record.precision;
+    } catch (e) {
+      this.precisionNote = `precision fp32 (automatic check failed: ${(e as Error).message.split('\n')[0]})`;
+      this.log.warn(`model: ${this.precisionNote}`);
+      return 'fp32';
     }
   }
 

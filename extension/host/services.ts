@@ -15,6 +15,9 @@ import { NativeUnavailableError } from '../core/index/nativeLoader';
 import { BibliographyFilter, enabledGlobs } from '../core/bib/fileFilter';
 import { entryToPaper, hitToPaper } from '../core/index/paper';
 import { Library, embeddingProgressText } from '../core/app/library';
+import { contentHash } from '../core/index/schema';
+import { formatEta } from '../core/index/eta';
+import type { SampleCandidate } from '../core/index/precisionChoice';
 import { SharedIndexHost } from './sharedIndex';
 import { SemanticScholarHost } from './semanticScholar';
 import { deleteStorage, listStorage, type StorageItem } from '../core/app/storage';
@@ -54,6 +57,8 @@ class WorkspaceServices implements Services {
   private running?: AbortController;
   private started = false;
   private readonly rebuiltShown = new Set<string>();
+  /** "about 12 min left" while embedding (core/index/eta.ts), for the progress notification. */
+  private etaText = '';
   private readonly indexDir: string;
   private readonly vectorCacheDir: string;
 
@@ -62,8 +67,8 @@ class WorkspaceServices implements Services {
     this.worker = new WorkerClient(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
     this.worker.onCrash = (m) => log.error(`${m}; the next request starts a fresh worker`);
     this.worker.onRestart = (n) => log.info(`worker: restarted (${n} so far); the model was reloaded`);
-    this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log);
     const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()).join('|') || 'no-workspace';
+    this.model = new ModelManager(this.worker, context.globalStorageUri.fsPath, log, () => this.precisionSample(), workspace);
     this.indexDir = path.join(context.globalStorageUri.fsPath, 'index');
     // Shared by every workspace (and multi-root folder) of this user, and the CLI's default location.
     this.vectorCacheDir = process.env.RELATED_PAPERS_VECTOR_CACHE ?? path.join(context.globalStorageUri.fsPath, 'vector-cache');
@@ -85,9 +90,9 @@ class WorkspaceServices implements Services {
       this.model,
       this.shared,
       this.s2,
-      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel })),
+      this.model.onDidChange((m) => this.setStatus({ model: m, lexicalOnly: m.kind !== 'ready', testModel: m.kind === 'ready' && this.model.testModel, precisionNote: m.kind === 'ready' ? this.model.precisionNote : undefined })),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision')) {
+        if (e.affectsConfiguration('relatedPapers.modelFolder') || e.affectsConfiguration('relatedPapers.precision') || e.affectsConfiguration('relatedPapers.autoPrecisionThreshold')) {
           void this.model.reset().then(() => this.enqueueFullIndex());
         } else if (e.affectsConfiguration('relatedPapers.include') || e.affectsConfiguration('relatedPapers.exclude') || e.affectsConfiguration('files.exclude') || e.affectsConfiguration('relatedPapers.semanticScholar.vectors')) {
           this.enqueueFullIndex();
@@ -128,7 +133,14 @@ class WorkspaceServices implements Services {
         { location: vscode.ProgressLocation.Notification, title: 'Related Papers: indexing bibliographies', cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => ctl.abort());
-          const sub = this.onDidChangeStatus((s) => s.indexing && progress.report({ message: `Indexed ${s.indexing.done} of ${s.indexing.total}` }));
+          const sub = this.onDidChangeStatus((s) => {
+            if (!s.indexing) return;
+            // While embedding: "3,120 of 10,569 papers embedded — about 12 min left" (estimate from token counts).
+            const message = s.embedding && s.embedding.embedded < s.embedding.embeddable
+              ? `${embeddingProgressText(s.embedding)}${this.etaText ? ` — ${this.etaText}` : ''} (searchable now)`
+              : `Indexed ${s.indexing.done} of ${s.indexing.total}`;
+            progress.report({ message });
+          });
           return run.finally(() => sub.dispose());
         },
       );
@@ -163,7 +175,10 @@ class WorkspaceServices implements Services {
           this.setStatus({ indexing: { done, total, message } });
           progress?.(done, total, message);
         },
-        onEmbedProgress: (embedded, embeddable) => this.setStatus({ embedding: { embedded, embeddable } }),
+        onEmbedProgress: (embedded, embeddable, remainingMs) => {
+          this.etaText = formatEta(remainingMs);
+          this.setStatus({ embedding: { embedded, embeddable } });
+        },
       });
       this.log.info(`index: ${summary.files} files, ${summary.entries} entries; embedded ${summary.embedded}, reused ${summary.reused} (${summary.fromCache} from the shared cache), updated ${summary.updated}, moved ${summary.moved}, removed ${summary.removed}, ${summary.diagnostics.length} diagnostics${summary.workerRestarts ? `, ${summary.workerRestarts} worker restarts` : ''}; lexical search ready after ${summary.timingsMs.lexicalReadyMs ?? 0} ms of writing`);
       this.diagnostics.clear();
@@ -283,6 +298,17 @@ class WorkspaceServices implements Services {
     const personal = async () => (await this.library.similar(key, { k: opts.k, excludeKeys: opts.excludeKeys, files: opts.files, minScore: opts.minScore })).hits;
     const store = this.library.current;
     return (store && (await this.shared.similar(store, key, personal, this.entries.values(), opts.k))) ?? (await personal()).map(hitToPaper);
+  }
+
+  /** The user's own entries for the precision "auto" check: the workspace's bibliographies, parsed in the worker. */
+  private async precisionSample(): Promise<SampleCandidate[]> {
+    const out: SampleCandidate[] = [];
+    for (const file of await this.findFiles()) {
+      const parsed = await this.worker.call('parse', { file }).catch(() => undefined);
+      for (const r of parsed?.records ?? []) out.push({ content_hash: contentHash(r.title ?? '', r.abstract ?? ''), title: r.title ?? '', abstract: r.abstract ?? null });
+      if (out.length > 5000) break; // a sample of 64 by hash order needs no more
+    }
+    return out;
   }
 
   /** The worker's life so far (for the log and the tests): crashes and restarts. */

@@ -32,6 +32,6 @@ export function statusBarText(s: IndexStatus, scanned = true): { text: string; t
   const warn = s.lexicalOnly ? ' $(warning)' : '';
   return {
     text: `$(book) ${papers}${warn}`,
-    tooltip: `Related Papers: ${papers} from ${nf.format(s.files)} ${s.files === 1 ? 'file' : 'files'}; ${model}${embedding ? `; ${embedding}` : ''}`,
+    tooltip: `Related Papers: ${papers} from ${nf.format(s.files)} ${s.files === 1 ? 'file' : 'files'}; ${model}${s.precisionNote ? ` — ${s.precisionNote}` : ''}${embedding ? `; ${embedding}` : ''}`,
   };
 }

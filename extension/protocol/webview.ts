@@ -99,6 +99,8 @@ export interface StatusView {
   model: ModelView;
   lexicalOnly: boolean;
   indexing?: { done: number; total: number; message?: string };
+  /** Precision "auto": the decision and its measurement, for the status tooltip (not sent to the webview). */
+  precisionNote?: string;
   /** How far embedding has got ("3,120 of 10,569 papers embedded"); meaning covers `embedded` entries. */
   embedding?: { embedded: number; embeddable: number };
   storageError?: string;

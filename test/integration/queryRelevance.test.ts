@@ -31,7 +31,7 @@ async function query(args: string[], deps: IndexCommandDeps) {
 
 test('query --json with the tiny model: relevance + band per hit, strong for an own title, weak for nonsense, test-model note', { skip: skipUnlessShared('fixtures', 'specter2-tiny') }, async () => {
   const db = path.join(tempDir('rp-qrel-'), 'db');
-  assert.equal(await indexCommand([LIBRARY, '--db', db, '--model-dir', TINY_MODEL], io().cio, cliDeps), 0);
+  assert.equal(await indexCommand([LIBRARY, '--db', db, '--model-dir', TINY_MODEL, '--vector-cache', 'none'], io().cio, cliDeps), 0);
   const title = 'Dense Passage Retrieval for Open-Domain Question Answering';
   const own = await query(['--db', db, '--model-dir', TINY_MODEL, '--text', title, '--k', '5', '--json'], cliDeps);
   assert.equal(own.code, 0, own.err);
@@ -62,7 +62,7 @@ test('query --vector-weight: 1 orders by cosine, 0 like the lexical ranking; bad
   const db = path.join(tempDir('rp-qrel-'), 'db');
   const emb = new HashEmbedder(64);
   const deps: IndexCommandDeps = { createEmbedder: async (dir) => (dir ? emb : null) };
-  assert.equal(await indexCommand([LIBRARY, '--db', db, '--model-dir', 'hash'], io().cio, deps), 0);
+  assert.equal(await indexCommand([LIBRARY, '--db', db, '--model-dir', 'hash', '--vector-cache', 'none'], io().cio, deps), 0);
   const text = 'citation recommendation with graph neural networks and quantisation';
   const at = async (w: string) => JSON.parse((await query(['--db', db, '--model-dir', 'hash', '--text', text, '--k', '8', '--vector-weight', w, '--json'], deps)).out).results as { key: string; cosine: number; relevance: number }[];
   const w1 = await at('1');

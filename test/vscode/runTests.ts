@@ -23,6 +23,17 @@ const SUITE_OUT = path.join(REPO_ROOT, 'out', 'test', 'vscode', 'suite');
 const SHIM = path.join(REPO_ROOT, 'scripts', 'code-shim.js');
 const COUNT_LINE = /^vscode: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/m;
 
+/** Tees this process's stdout into a string (the suite's count line) while still streaming it. */
+function captureStdout(): { text: () => string; stop: () => void } {
+  let seen = '';
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    seen += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return write(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  return { text: () => seen, stop: () => { process.stdout.write = write; } };
+}
+
 /** Bundles every suite file on its own (mocha adds them one by one); node_modules stay external. */
 export async function buildSuite(src = SUITE_SRC, out = SUITE_OUT): Promise<string[]> {
   const entries = fs.readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => path.join(src, f));
@@ -44,12 +55,7 @@ export async function runHostSuite(opts: { src: string; workspace: string; setti
   const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-vscode-'));
   const scratch = makeScratch(scratchRoot);
   writeUserSettings(scratch.userDataDir, opts.settings);
-  let seen = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    seen += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return write(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  const captured = captureStdout();
   try {
     const code = await runTests({
       vscodeExecutablePath: SHIM,
@@ -58,9 +64,9 @@ export async function runHostSuite(opts: { src: string; workspace: string; setti
       launchArgs: [opts.workspace, `--user-data-dir=${scratch.userDataDir}`, `--extensions-dir=${scratch.extensionsDir}`, '--disable-extensions'],
       extensionTestsEnv: { ...scratch.env, ...opts.env, CODE_SHIM_SCRATCH: scratchRoot },
     });
-    return { code, output: seen };
+    return { code, output: captured.text() };
   } finally {
-    process.stdout.write = write;
+    captured.stop();
     fs.rmSync(scratchRoot, { recursive: true, force: true });
   }
 }
@@ -84,12 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   const workspace = makeWorkspace(path.join(scratchRoot, 'workspace'));
 
   // Capture the suite's count line while still streaming everything test-electron prints.
-  let seen = '';
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    seen += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return write(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  const captured = captureStdout();
 
   let code: number;
   try {
@@ -106,8 +107,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`vscode: ${(e as Error).message}`);
     code = 1;
   } finally {
-    process.stdout.write = write;
+    captured.stop();
   }
+  const seen = captured.text();
   const m = COUNT_LINE.exec(seen.split('\n').filter((l) => COUNT_LINE.test(l)).pop() ?? '');
   const counts = m ? { passed: +m[1]!, failed: +m[2]!, skipped: +(m[3] ?? 0) } : { passed: 0, failed: 0, skipped: 0 };
   if (code !== 0 && counts.failed === 0) counts.failed = 1; // crashed before or outside the suite

@@ -159,9 +159,9 @@ export class Library {
         parse: this.opts.parse,
         vectorCache: await this.vectorCache(embedder),
         onWarning: (m) => this.log.warn(m),
-        onEmbedProgress: (embedded, embeddable) => {
+        onEmbedProgress: (embedded, embeddable, remainingMs) => {
           this.progressCache = { embedded, embeddable, total: this.progressCache?.total ?? embeddable };
-          run.onEmbedProgress?.(embedded, embeddable);
+          run.onEmbedProgress?.(embedded, embeddable, remainingMs);
         },
       });
       return { ...summary, workerRestarts: (run.restarts?.() ?? 0) - restartsBefore };
@@ -289,7 +289,7 @@ export class Library {
 }
 
 /** "3,120 of 10,569 papers embedded" — the one wording of embedding progress (panel, status bar, CLI). */
-export function embeddingProgressText(p: EmbeddingProgress): string {
+export function embeddingProgressText(p: Pick<EmbeddingProgress, 'embedded' | 'embeddable'>): string {
   const n = (x: number) => x.toLocaleString('en-US');
   return `${n(p.embedded)} of ${n(p.embeddable)} papers embedded`;
 }

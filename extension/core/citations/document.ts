@@ -76,9 +76,11 @@ export function scopeCatalog(doc: DocText, catalog: readonly CatalogEntry[], dir
   const dir = path.dirname(doc.file);
   const wanted = directives.files.map((f) => path.resolve(dir, f));
   const tails = directives.files.map((f) => '/' + f.replace(/\\/g, '/').replace(/^\.\//, ''));
+  const self = path.resolve(doc.file);
   const inScope = (file: string) => {
     const norm = file.replace(/\\/g, '/');
-    return wanted.includes(path.resolve(file)) || tails.some((t) => norm.endsWith(t));
+    // the document's own inline references (front matter `references:`) are always in scope
+    return path.resolve(file) === self || wanted.includes(path.resolve(file)) || tails.some((t) => norm.endsWith(t));
   };
   return { entries: catalog.filter((e) => inScope(e.file)), scoped: true };
 }

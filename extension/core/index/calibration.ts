@@ -64,6 +64,8 @@ export interface Calibration {
   version: number;
   /** Rows in the table when computed (staleness check). */
   rows: number;
+  /** Rows with a vector when computed: the indexer stores every row lexically first and embeds later. */
+  vectors: number;
   embedderId: string | null;
   /** Text queries (adhoc_query vectors) vs entries; `entry` for similar-paper queries (proximity vs proximity). */
   query?: CosineCalibration;
@@ -100,13 +102,14 @@ export async function calibrationFor(store: IndexStore, opts: CalibrationOptions
   const now = Date.now();
   const c = cache.get(store);
   if (c?.pending) return c.pending;
-  if (c && c.cal && now - c.checkedAt < RECHECK_MS && !(opts.embedQueries && c.cal.query && !c.cal.query.positive && store.hasVectors)) return c.cal;
+  if (c && c.cal && now - c.checkedAt < RECHECK_MS && !(opts.embedQueries && c.cal.vectors >= 2 && !c.cal.query?.positive)) return c.cal;
   const pending = (async () => {
     const rows = await store.count();
+    const vectors = store.hasVectors ? await store.count('has_vector') : 0;
     const embedderId = store.space?.embedderId ?? null;
     let cal = c?.cal ?? parse(await store.readSideRecord(SIDE_RECORD));
-    const wantsQuery = Boolean(opts.embedQueries) && store.hasVectors;
-    if (!cal || stale(cal, rows, embedderId) || (wantsQuery && !cal.query?.positive)) {
+    const wantsQuery = Boolean(opts.embedQueries) && vectors >= 2;
+    if (!cal || stale(cal, rows, vectors, embedderId) || (wantsQuery && !cal.query?.positive)) {
       cal = rows > 0 ? await computeCalibration(store, opts) : null;
       // A database that cannot be written (read-only folder or bucket) still gets a calibration: kept
       // in memory, recomputed by the next session.
@@ -124,8 +127,14 @@ export async function calibrationFor(store: IndexStore, opts: CalibrationOptions
   }
 }
 
-function stale(cal: Calibration, rows: number, embedderId: string | null): boolean {
-  return cal.version !== CALIBRATION_VERSION || cal.embedderId !== embedderId || Math.abs(rows - cal.rows) > Math.max(20, cal.rows * 0.25);
+/**
+ * Recompute when the model changed, the table grew or shrank by a quarter, or the number of embedded rows
+ * doubled or halved (while a library is being embedded for the first time: a few recomputations, not one per batch).
+ */
+function stale(cal: Calibration, rows: number, vectors: number, embedderId: string | null): boolean {
+  if (cal.version !== CALIBRATION_VERSION || cal.embedderId !== embedderId) return true;
+  if (Math.abs(rows - cal.rows) > Math.max(20, cal.rows * 0.25)) return true;
+  return (cal.vectors < 2 && vectors >= 2) || vectors > 2 * Math.max(1, cal.vectors) || vectors < cal.vectors / 2;
 }
 
 function parse(json: string | undefined): Calibration | null {
@@ -156,6 +165,7 @@ export async function computeCalibration(store: IndexStore, opts: CalibrationOpt
   const cal: Calibration = {
     version: CALIBRATION_VERSION,
     rows,
+    vectors: store.hasVectors ? await store.count('has_vector') : 0,
     embedderId: store.space?.embedderId ?? null,
     words: { docs: rows, avgdl: sample.length ? totalLen / sample.length : 1, sample: sample.length, df },
   };

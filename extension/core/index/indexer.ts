@@ -35,6 +35,7 @@ import { checkVectors, type Embedder } from './embedder';
 import { recordToRow, type IndexRow, type PositionRow } from './schema';
 import type { IndexStore, StoredRowState } from './store';
 import type { VectorCacheLike } from './vectorCache';
+import { approxTokens, EtaEstimator } from './eta';
 
 export interface IndexFilesOptions {
   store: IndexStore;
@@ -54,7 +55,7 @@ export interface IndexFilesOptions {
    * Called after each committed embedding batch with table-wide numbers: rows with a vector of the
    * rows that can have one ("3,120 of 10,569 papers embedded").
    */
-  onEmbedProgress?: (embedded: number, embeddable: number) => void;
+  onEmbedProgress?: (embedded: number, embeddable: number, remainingMs?: number) => void;
   /** Compact the table after this many embedding batches (default 16). */
   compactEvery?: number;
   /**
@@ -281,6 +282,10 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
     const known = new Map<string, Float32Array>();
     const compactEvery = Math.max(1, opts.compactEvery ?? 16);
     let batches = 0;
+    // Time left, from the token counts of what remains (core/index/eta.ts; checked by bench/eta.ts).
+    const tokensOf = (r: IndexRow) => approxTokens(`${r.title} [SEP] ${r.has_abstract ? r.abstract : ''}`);
+    const eta = new EtaEstimator(toEmbed.map(tokensOf));
+    eta.start(performance.now());
     // Precomputed vectors are asked for in larger batches (one API call serves up to 500 ids).
     for (const batch of chunks(toEmbed, source ? Math.max(batchSize, 500) : batchSize)) {
       throwIfAborted(signal);
@@ -302,8 +307,9 @@ async function indexFilesNow(paths: readonly string[], opts: IndexFilesOptions):
           .catch((e) => opts.onWarning?.(`the shared vector cache could not be written (${firstLine(e)})`));
       }
       embeddedRows += batch.length;
+      eta.batchDone(batch.map(tokensOf), performance.now());
       committed(batch.length, 'embedded entries');
-      opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable);
+      opts.onEmbedProgress?.(Math.min(before.embeddable, before.embedded + embeddedRows), before.embeddable, eta.remainingMs(performance.now()));
       if (++batches % compactEvery === 0) await store.compact();
     }
     // The rows just rewritten with their vectors are outside the full-text index (LanceDB searches them,

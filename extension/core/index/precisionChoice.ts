@@ -5,7 +5,7 @@
  * to fp32 depends on the text; a generic benchmark cannot promise it for this bibliography. So on the
  * first load of a model, a fixed sample of up to 64 entries is embedded in both precisions (worker
  * method `comparePrecisions`, models/engine/precisionCheck.ts) and int8 is chosen only when the LEAST
- * similar pair still has cosine ≥ `relatedPapers.precision.autoThreshold` (default 0.995).
+ * similar pair still has cosine ≥ `relatedPapers.autoPrecisionThreshold` (default 0.995).
  *
  * Pure: no vscode, no I/O; the embedding is a parameter. The app layer stores the returned
  * `PrecisionRecord` with the table (and re-checks when the model id changes), shows it in the status
@@ -15,7 +15,7 @@ import type { PaperText } from './embedder';
 
 export type Precision = 'fp32' | 'int8';
 
-/** The default of `relatedPapers.precision.autoThreshold`. */
+/** The default of `relatedPapers.autoPrecisionThreshold`. */
 export const DEFAULT_AUTO_THRESHOLD = 0.995;
 /** Sample size: enough to catch an outlier text, small enough to take seconds on first load. */
 export const PRECISION_SAMPLE_SIZE = 64;

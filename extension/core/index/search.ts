@@ -165,16 +165,36 @@ async function vectorList(store: IndexStore, v: Float32Array, where: string | un
   return rows.map((r) => ({ uid: r.uid, key: r.key, cosine: clampCos(1 - Number(r._distance)) }));
 }
 
+/**
+ * Rows written after the FTS index was last updated are matched by a scan whose results LanceDB 0.31
+ * truncates to the limit in table order, not by score (measured: an entry's own title missing from the
+ * top 30 of a 54-row table whose rows the indexer's vector pass had rewritten). Asking for that many more
+ * rows makes the top `n` exact; the backlog is bounded by finishWrites' compaction rule. Cached briefly.
+ */
+const ftsBacklog = new WeakMap<IndexStore, { rows: number; at: number }>();
+const BACKLOG_TTL_MS = 2_000;
+async function unindexedFtsRows(store: IndexStore): Promise<number> {
+  const c = ftsBacklog.get(store);
+  if (c && Date.now() - c.at < BACKLOG_TTL_MS) return c.rows;
+  const idx = (await store.table.listIndices()).find((i) => i.columns.includes('fts_text'));
+  const rows = idx ? (idx.numUnindexedRows ?? 0) : 0;
+  ftsBacklog.set(store, { rows, at: Date.now() });
+  return rows;
+}
+
 async function textList(store: IndexStore, text: string, where: string | undefined, n: number): Promise<Ranked[]> {
   // Double quotes would make a phrase query, which LanceDB refuses on an index built without positions.
-  let query = store.table.query().fullTextSearch(text.replace(/"/g, ' '), { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(n);
+  // The limit is widened by the rows outside the index (unindexedFtsRows): their matches come back
+  // truncated in scan order, so without it the best one can be cut before the sort below.
+  const limit = n + (await unindexedFtsRows(store));
+  let query = store.table.query().fullTextSearch(text.replace(/"/g, ' '), { columns: 'fts_text' }).select(['uid', 'key', '_score']).limit(limit);
   if (where) query = query.where(where);
   try {
     const rows = (await query.toArray()).map((r) => ({ uid: r.uid, key: r.key, bm25: Number(r._score) }));
     // Measured (LanceDB 0.31): rows written after the full-text index was built are searched, but
     // returned in scan order, not by score. The indexer folds them into the index on a schedule
     // (indexer.ts); until then the order is restored here.
-    return rows.sort((a, b) => b.bm25 - a.bm25);
+    return rows.sort((a, b) => b.bm25 - a.bm25).slice(0, n);
   } catch (e) {
     // An empty table has no full-text index yet (LanceDB cannot build one over zero rows).
     if ((await store.count()) === 0) return [];

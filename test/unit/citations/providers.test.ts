@@ -133,6 +133,11 @@ test('Pandoc manuscript: front-matter bibliography scoping and a planted undefin
   const lines = src.split('\n');
   const at = lines.findIndex((l) => l.includes('[@Dempster1977]'));
   lines[at] = lines[at]!.replace('[@Dempster1977]', '[@Dempster1977; @Dempster1978]');
+  // a key defined inline by the document itself (front matter `references:`) is in scope although paper.bib is named
+  const inline = catalogEntry({ key: 'InlineRef2020', title: 'Inline', authors: '', year: 2020, venue: null, file: doc.file, line: 3, synthetic_key: false });
+  const withInline = { ...doc, text: src.replace('[@Dempster1977]', '[@Dempster1977; @InlineRef2020]') };
+  assert.deepEqual(await undefinedKeyDiagnostics(withInline, [...own, inline]), []);
+  assert.equal((await undefinedKeyDiagnostics(withInline, own)).length, 1);
   const planted = await undefinedKeyDiagnostics({ ...doc, text: lines.join('\n') }, own);
   assert.equal(planted.length, 1);
   assert.equal(planted[0]!.line, at + 1);

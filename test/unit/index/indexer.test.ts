@@ -266,3 +266,16 @@ test('lexical first: while the model is still embedding, every entry is found by
   assert.equal((await search(store, { text: 'zanzibar archipelago', k: 1 }))[0]?.key, 'key59', 'still found after the run');
   store.close();
 });
+
+test('embedding progress carries a time estimate from token counts (the progress notification shows it)', async () => {
+  const { bib, store } = await setup();
+  writeBib(bib, 40);
+  const slow = new HashEmbedder(32, { delayMsPerItem: 2 });
+  const seen: (number | undefined)[] = [];
+  await indexFiles([bib], { store, embedder: slow, batchSize: 5, onEmbedProgress: (_e, _of, ms) => seen.push(ms) });
+  assert.equal(seen.length, 8);
+  assert.ok(seen.slice(1, -1).every((ms) => typeof ms === 'number' && ms >= 0), JSON.stringify(seen));
+  assert.equal(seen[seen.length - 1], 0, 'nothing left at the end');
+  assert.ok(seen[1]! > seen[6]!, `the estimate shrinks as the run goes: ${JSON.stringify(seen)}`);
+  store.close();
+});

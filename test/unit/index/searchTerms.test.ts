@@ -68,3 +68,21 @@ test("BM25 from our tokens equals LanceDB's _score; the query as a document norm
   assert.ok(d2.relevance < hits[0].relevance);
   store.close();
 });
+
+test('rows rewritten behind the FTS index (a vector pass in progress): the best match is not cut by scan order', async () => {
+  const { indexFiles } = await import('../../../extension/core/index/indexer');
+  const path = await import('node:path');
+  const { REPO_ROOT } = await import('../../helpers/shared');
+  const store = await IndexStore.open({ dir: tempDir(), workspace: '/ws', space: null });
+  await indexFiles([path.join(REPO_ROOT, 'examples', 'library.bib')], { store, embedder: null });
+  const all = await store.table.query().select(['uid']).toArray();
+  // Rewrite every row in place, as the indexer's vector pass does, without folding them into the index.
+  await store.table.mergeInsert('uid').whenMatchedUpdateAll().execute(await store.table.query().where(`uid IN (${all.map((r) => `'${r.uid}'`).join(',')})`).toArrow());
+  const idx = (await store.table.listIndices()).find((i) => i.columns.includes('fts_text'))!;
+  assert.ok((idx.numUnindexedRows ?? 0) > 30, `rows outside the FTS index: ${idx.numUnindexedRows} (else this test shows nothing)`);
+  for (const r of await store.table.query().select(['key', 'title']).toArray()) {
+    const hits = await search(store, { text: r.title, k: 3 });
+    assert.equal(hits[0]?.key, r.key, `"${r.title}" → ${hits.map((h) => h.key)}`);
+  }
+  store.close();
+});
