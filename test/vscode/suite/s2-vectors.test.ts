@@ -15,6 +15,8 @@ suite('semantic scholar vectors (opt-in)', () => {
   let dois: string[];
   let arxiv: string[];
   const cfg = () => vscode.workspace.getConfiguration('relatedPapers');
+  // Workspace settings: with the user (Global) target here, later suites read relatedPapers.modelFolder
+  // as "" (observed in code-server's remote window; the runner puts modelFolder in user settings).
 
   suiteSetup(async function () {
     this.timeout(60_000);
@@ -30,8 +32,8 @@ suite('semantic scholar vectors (opt-in)', () => {
 
   suiteTeardown(async function () {
     this.timeout(200_000);
-    await cfg().update('semanticScholar.vectors', undefined, vscode.ConfigurationTarget.Global);
-    await cfg().update('semanticScholar.endpoint', undefined, vscode.ConfigurationTarget.Global);
+    await cfg().update('semanticScholar.vectors', undefined, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('semanticScholar.endpoint', undefined, vscode.ConfigurationTarget.Workspace);
     await within(vscode.commands.executeCommand('relatedPapers.reindex'), 180_000, 'reindex after the opt-in is off');
     await s2?.close();
   });
@@ -39,8 +41,8 @@ suite('semantic scholar vectors (opt-in)', () => {
   test('reindex with the opt-in on asks the batch endpoint for identifiers only; a second reindex is served from the cache', async function () {
     this.timeout(400_000);
     assert.equal(s2.requests.length, 0, 'nothing is sent while the opt-in is off');
-    await cfg().update('semanticScholar.endpoint', s2.baseUrl, vscode.ConfigurationTarget.Global);
-    await cfg().update('semanticScholar.vectors', true, vscode.ConfigurationTarget.Global);
+    await cfg().update('semanticScholar.endpoint', s2.baseUrl, vscode.ConfigurationTarget.Workspace);
+    await cfg().update('semanticScholar.vectors', true, vscode.ConfigurationTarget.Workspace);
     await within(vscode.commands.executeCommand('relatedPapers.reindex'), 180_000, 'relatedPapers.reindex');
     const batches = s2.requests.filter((r) => r.url.startsWith('/graph/v1/paper/batch'));
     assert.ok(batches.length >= 1, `batch requests: ${s2.requests.map((r) => r.url).join(', ')}`);

@@ -31,7 +31,9 @@ suite('Download SPECTER2 from a (local) hub', () => {
   suiteSetup(async function () {
     this.timeout(60_000);
     api = (await extension().activate()) as RelatedPapersApi;
-    fixture = config().get<string>('modelFolder', '');
+    // The runner configures the tiny model in user settings and says so in RELATED_PAPERS_TEST_MODEL (an
+    // earlier suite's Global settings writes can leave the machine-scoped value unreadable in code-server).
+    fixture = config().get<string>('modelFolder', '') || (process.env.RELATED_PAPERS_TEST_MODEL ?? '');
     assert.ok(fixture && fs.existsSync(path.join(fixture, 'base', 'vocab.txt')), `the runner configures the tiny model (got "${fixture}")`);
     const files = fixtureHubFiles(fixture);
     hub = await HubServer.start(files);
