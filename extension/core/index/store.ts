@@ -391,7 +391,10 @@ export class IndexStore {
     // The IVF partitions are trained once; when the table has grown 4× since, they are retrained.
     const vectorIndex = indices.find((i) => i.columns.includes('vector'));
     const trainedOn = vectorIndex ? (vectorIndex.numIndexedRows ?? 0) : 0;
-    if (this.hasVectors && rows >= this.vectorIndexMinRows && (!vectorIndex || rows > trainedOn * 4)) {
+    // Counted by vectors, not rows: a lexical-first run stores every row before any vector exists, and
+    // IVF partitions cannot be trained on nothing (LanceDB: "KMeans cannot train … with 0 vectors").
+    const vectors = this.hasVectors && rows >= this.vectorIndexMinRows ? await this.table.countRows('has_vector') : 0;
+    if (this.hasVectors && vectors >= this.vectorIndexMinRows && (!vectorIndex || vectors > trainedOn * 4)) {
       await this.createVectorIndex();
     }
     this.ftsDirty = false;

@@ -279,3 +279,17 @@ test('embedding progress carries a time estimate from token counts (the progress
   assert.ok(seen[1]! > seen[6]!, `the estimate shrinks as the run goes: ${JSON.stringify(seen)}`);
   store.close();
 });
+
+test('lexical first on a library past the IVF threshold: the vector index is trained on vectors, not on rows without them', async () => {
+  const dir = tempDir();
+  const bib = path.join(dir, 'refs.bib');
+  writeBib(bib, 300);
+  const emb = new HashEmbedder(16);
+  const store = await IndexStore.open({ dir: path.join(dir, 'db'), workspace: dir, space: { embedderId: emb.id, dim: emb.dim }, vectorIndexMinRows: 100 });
+  // The lexical pre-write stores 300 rows with no vector before the first batch: no IVF training then.
+  const s = await indexFiles([bib], { store, embedder: emb, batchSize: 50 });
+  assert.equal(s.embedded, 300);
+  const indices = await store.table.listIndices();
+  assert.ok(indices.some((i) => i.columns.includes('vector')), 'the IVF index exists once the vectors do');
+  store.close();
+});
