@@ -222,7 +222,9 @@ test('manifest: ids, activation, settings and menus match the code', () => {
   const declared = new Set(c.commands.map((x: { command: string }) => x.command));
   for (const id of Object.values(COMMANDS)) assert.ok(declared.has(id), `command ${id} declared`);
   assert.equal(c.commands.find((x: { command: string }) => x.command === COMMANDS.findRelated).title, 'Find related papers');
-  assert.deepEqual(pkg.activationEvents.sort(), [`onCommand:${COMMANDS.findRelated}`, `onView:${VIEW_ID}`, 'workspaceContains:**/*.bib'].sort());
+  // the citing languages activate it too: completion, hover and diagnostics work in a folder without a .bib
+  const citing = ['latex', 'tex', 'markdown', 'quarto', 'rmd', 'typst'].map((l) => `onLanguage:${l}`);
+  assert.deepEqual(pkg.activationEvents.sort(), [`onCommand:${COMMANDS.findRelated}`, `onView:${VIEW_ID}`, 'workspaceContains:**/*.bib', ...citing].sort());
   assert.equal(pkg.engines.vscode, '^1.100.0');
   // the paper rows' context menu: VS Code's webview menu, one command per row action, hidden from the palette
   const menu = c.menus['webview/context'] as { command: string; when: string }[];
