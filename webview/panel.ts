@@ -25,7 +25,7 @@ export interface VsCodeApi {
 }
 
 const SECTIONS = SECTION_IDS;
-const ACTIONS: readonly PaperAction[] = ['insert', 'copy', 'open', 'link'];
+const ACTIONS: readonly PaperAction[] = ['insert', 'copy', 'open', 'link', 'add', 'dismiss'];
 
 /** Distributive Omit so each request variant keeps its own fields. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;

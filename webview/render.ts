@@ -12,7 +12,7 @@ import { SECONDARY_BUTTON, TAGS } from './toolkit';
 
 export type BodyState = 'empty' | 'no-bibliography' | 'model-missing' | 'indexing' | 'results' | 'lexical' | 'error';
 
-export type PaperAction = 'insert' | 'copy' | 'open' | 'link';
+export type PaperAction = 'insert' | 'copy' | 'open' | 'link' | 'add' | 'dismiss';
 
 /**
  * The one state the body advertises (`body[data-state]`), by precedence: a storage error, indexing, no
@@ -192,6 +192,8 @@ export const ACTION_INFO: Record<PaperAction, { label: string; icon: string }> =
   copy: { label: 'Copy key', icon: 'codicon-copy' },
   open: { label: 'Open entry', icon: 'codicon-go-to-file' },
   link: { label: 'Open DOI/URL', icon: 'codicon-link-external' },
+  add: { label: 'Add to bibliography', icon: 'codicon-add' },
+  dismiss: { label: 'Dismiss (a negative example next time)', icon: 'codicon-close' },
 };
 
 function actionButton(doc: Document, action: PaperAction, paper: PaperView): HTMLButtonElement {
@@ -230,7 +232,7 @@ export function renderPaper(doc: Document, section: Section, paper: PaperView, i
   const menu: PaperMenuContext = {
     webviewSection: 'paper',
     paperKey: paper.key,
-    paperCitable: paper.syntheticKey !== true,
+    paperCitable: paper.syntheticKey !== true && paper.origin !== 'outside',
     paperHasLink: paper.hasLink,
     preventDefaultContextMenuItems: true,
   };
@@ -252,11 +254,19 @@ export function renderPaper(doc: Document, section: Section, paper: PaperView, i
     badge.title = 'Already cited elsewhere in this document';
     meta.append(badge);
   }
-  const band = el(doc, 'span', `band band-${paper.band}`);
-  band.title = bandTooltip(paper);
-  for (let i = 0; i < 3; i++) band.append(el(doc, 'i', 'bar'));
-  band.append(el(doc, 'span', 'band-text', paper.band));
-  meta.append(band);
+  const outside = paper.origin === 'outside';
+  if (outside) {
+    // Not ranked against the library: no relevance to show, only where it comes from.
+    const from = el(doc, 'span', 'origin-badge', 'Semantic Scholar');
+    from.title = 'Recommended by Semantic Scholar from the papers this document cites';
+    meta.append(from);
+  } else {
+    const band = el(doc, 'span', `band band-${paper.band}`);
+    band.title = bandTooltip(paper);
+    for (let i = 0; i < 3; i++) band.append(el(doc, 'i', 'bar'));
+    band.append(el(doc, 'span', 'band-text', paper.band));
+    meta.append(band);
+  }
   head.append(twistie, title, meta);
 
   const actions = el(doc, 'div', 'actions');
@@ -264,14 +274,18 @@ export function renderPaper(doc: Document, section: Section, paper: PaperView, i
   actions.setAttribute('aria-label', `Actions for ${paper.key}`);
   // An entry whose key was generated has none in any bibliography, so a citation to it would not resolve: no
   // Insert button (the host refuses too); Copy/Open still help to add it to a .bib.
-  if (!paper.syntheticKey) actions.append(actionButton(doc, 'insert', paper));
-  actions.append(actionButton(doc, 'copy', paper), actionButton(doc, 'open', paper));
   const link = actionButton(doc, 'link', paper);
   if (!paper.hasLink) {
     link.disabled = true;
     link.title = 'No DOI or http(s) URL in the entry';
   }
-  actions.append(link);
+  if (outside) {
+    // A paper outside the library: add it to a .bib first (then it can be cited), or dismiss it.
+    actions.append(actionButton(doc, 'add', paper), link, actionButton(doc, 'dismiss', paper));
+  } else {
+    if (!paper.syntheticKey) actions.append(actionButton(doc, 'insert', paper));
+    actions.append(actionButton(doc, 'copy', paper), actionButton(doc, 'open', paper), link);
+  }
 
   const body = el(doc, 'div', 'paper-body');
   body.id = bodyId;

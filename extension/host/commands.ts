@@ -192,8 +192,20 @@ export async function handlePanelRequest(msg: Exclude<WebviewMessage, { type: 'r
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preview: false });
       return;
     }
+    case 'add': {
+      const key = await d.services().outside?.add(msg.key);
+      if (key === undefined) return;
+      void vscode.window.showInformationMessage(`Related Papers: added ${key}; it is indexed like any other entry and can be cited now.`);
+      await d.controller.refreshOutside();
+      return;
+    }
+    case 'dismiss':
+      await d.services().outside?.dismiss(msg.key);
+      await d.controller.refreshOutside();
+      return;
     case 'link': {
-      const hit = d.services().lookup(msg.key);
+      const outside = d.services().outside?.paper(msg.key);
+      const hit = outside ? { doi: outside.doi ?? undefined, url: outside.url ?? undefined } : d.services().lookup(msg.key);
       const link = hit && entryLink(hit);
       if (!link) throw new UserError(`Entry "${msg.key}" has no DOI or http(s) URL.`);
       const ok = await vscode.env.openExternal(vscode.Uri.parse(link, true));

@@ -106,3 +106,26 @@ export function fileLabels(files: readonly string[]): Map<string, string> {
   }
   return new Map(unique.map((f) => [f, clip(label(f), LIMITS.shortText)]));
 }
+
+/** One "Not in your library" paper (a Semantic Scholar recommendation) as displayed. Its key is the S2 paper id. */
+export function outsidePaperView(p: { paperId: string; title: string; abstract: string | null; year: number | null; venue: string | null; authors: string[]; doi: string | null; url: string | null }): PaperView {
+  const view: PaperView = {
+    key: clip(p.paperId, LIMITS.key),
+    title: clip(p.title, LIMITS.shortText),
+    authors: p.authors.slice(0, LIMITS.authors).map((a) => clip(a, LIMITS.shortText)),
+    abstract: clip(p.abstract ?? '', LIMITS.abstract),
+    // Not ranked against the library (the webview shows where it comes from instead of a band).
+    relevance: 0,
+    band: 'weak',
+    why: [],
+    terms: [],
+    file: 'Semantic Scholar',
+    cited: false,
+    hasLink: Boolean(p.doi) || /^https?:\/\//i.test(p.url ?? ''),
+    source: 'Semantic Scholar',
+    origin: 'outside',
+  };
+  if (p.year !== null && Number.isInteger(p.year) && p.year >= 0 && p.year <= 9999) view.year = p.year;
+  if (p.venue) view.venue = clip(p.venue, LIMITS.shortText);
+  return view;
+}

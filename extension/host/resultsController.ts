@@ -4,7 +4,7 @@
  * has already left. No `vscode` import (the view is an interface) so it is testable with a fake.
  */
 import { SECTION_IDS, type FileOption, type FilterView, type HostMessage, type QueryView, type Section } from '../protocol/webview';
-import { fileLabels, rankingOf, toPaperView } from './paperView';
+import { fileLabels, outsidePaperView, rankingOf, toPaperView } from './paperView';
 import type { PaperHit, QueryOptions, Services } from './serviceApi';
 
 export interface ResultsSink {
@@ -131,6 +131,48 @@ export class ResultsController {
     this.lastContext = ctx;
     if (this.searchActive || ctx.text.length === 0) return;
     await this.suggest({ source: 'cursor', text: ctx.text }, ctx);
+    await this.outside(ctx.citedKeys);
+  }
+
+  private lastOutside = '';
+
+  /**
+   * "Not in your library" for the document's citations (opt-in; the services answer nothing while it is
+   * off). Asked again only when the document's set of cited keys changed, or when `force`.
+   */
+  async outside(citedKeys: readonly string[], force = false): Promise<void> {
+    const feed = this.services().outside;
+    if (!feed) return;
+    const id = [...citedKeys].sort().join('\u0000');
+    if (!force && id === this.lastOutside) return;
+    this.lastOutside = id;
+    this.running.outside?.abort();
+    const ctl = new AbortController();
+    this.running.outside = ctl;
+    try {
+      const papers = await feed.feed(citedKeys, ctl.signal);
+      if (ctl.signal.aborted || papers === undefined) return;
+      this.sink.send({
+        type: 'results',
+        section: 'outside',
+        query: { source: 'cursor', text: `recommended from the ${citedKeys.length} papers this document cites` },
+        hits: papers.slice(0, this.settings().maxResults).map(outsidePaperView),
+        lexicalOnly: false,
+      });
+    } catch (e) {
+      if (ctl.signal.aborted || isAbort(e)) return;
+      this.lastOutside = '';
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.warn(`not in your library: ${message}`);
+      this.sink.send({ type: 'error', message: `Semantic Scholar is unavailable for "Not in your library": ${message.split('\n')[0]}` });
+    } finally {
+      if (this.running.outside === ctl) delete this.running.outside;
+    }
+  }
+
+  /** After "Add" or "Dismiss": ask again for the last document. */
+  refreshOutside(): Promise<void> {
+    return this.outside(this.lastContext?.citedKeys ?? [], true);
   }
 
   /** "Find related papers" without a selection: back to the cursor, even if a search was active. */

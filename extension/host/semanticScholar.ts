@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { createS2VectorSource, type S2VectorSource } from '../core/remote/s2VectorSource';
 import { S2Client, S2_DEFAULT_BASE, S2_SPACE } from '../core/remote/semanticScholar';
 import { NoSeedsError, notInLibrary, recommendedToBibtex, seedIds } from '../core/remote/outside';
+import type { S2Paper } from '../core/remote/semanticScholar';
 import { identityIndex } from '../core/index/federated';
 import { extractContext } from '../core/editor/context';
 import type { StoredEntry } from '../core/index/store';
@@ -153,6 +154,54 @@ export class SemanticScholarHost implements vscode.Disposable {
     const key = await appendToBib(target, (inFile) => recommendedToBibtex(chosen, [...library.keys(), ...inFile]));
     this.log.info(`not in your library: added ${key} to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Related Papers: added ${key} to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  // ---- the panel's "Not in your library" section (only once the user said yes; never asked in the background)
+  private shown = new Map<string, S2Paper>();
+  private lastFeed?: { seeds: string; papers: S2Paper[]; at: number };
+
+  /**
+   * Recommendations for a document whose citations are `citedKeys`; undefined while the opt-in is off
+   * or no cited paper has a DOI/arXiv id. The answer is kept for 10 minutes per set of seeds.
+   */
+  async feed(citedKeys: readonly string[], signal?: AbortSignal): Promise<S2Paper[] | undefined> {
+    if (!vscode.workspace.getConfiguration(SECTION).get<boolean>('semanticScholar.recommendations', false)) return undefined;
+    const library = this.library();
+    const cited = citedKeys.map((k) => library.get(k)).filter((e) => e !== undefined);
+    const dismissed = this.context.globalState.get<string[]>(DISMISSED_STATE, []);
+    const seeds = seedIds({ cited, dismissed });
+    if (seeds.positive.length === 0) return undefined;
+    const id = JSON.stringify(seeds);
+    if (this.lastFeed?.seeds === id && Date.now() - this.lastFeed.at < 600_000) return this.lastFeed.papers;
+    const client = new S2Client({ baseUrl: this.endpoint(), apiKey: (await this.context.secrets.get(S2_API_KEY_SECRET)) ?? undefined, minIntervalMs: 0 });
+    const papers = await notInLibrary(client, { cited, dismissed, inLibrary: identityIndex(library.values()), signal });
+    this.lastFeed = { seeds: id, papers, at: Date.now() };
+    for (const p of papers) this.shown.set(p.paperId, p);
+    return papers;
+  }
+
+  /** A recommended paper shown in the panel, by its S2 id. */
+  paper(paperId: string): S2Paper | undefined {
+    return this.shown.get(paperId);
+  }
+
+  /** "Add to bibliography" from the panel: its BibTeX (re-escaped) into a chosen .bib; returns the key written. */
+  async add(paperId: string): Promise<string | undefined> {
+    const chosen = this.shown.get(paperId);
+    if (!chosen) throw new Error('that recommendation is no longer shown; move the cursor to refresh the panel');
+    const target = await pickBibFile(`Add "${chosen.title.slice(0, 80)}" to which bibliography?`);
+    if (!target) return undefined;
+    const library = this.library();
+    const key = await appendToBib(target, (inFile) => recommendedToBibtex(chosen, [...library.keys(), ...inFile]));
+    this.log.info(`not in your library: added ${key} to ${target.fsPath}`);
+    this.lastFeed = undefined; // it is in the library now (after the watcher indexes it)
+    return key;
+  }
+
+  /** "Dismiss": a negative seed for the next recommendations. */
+  async dismiss(paperId: string): Promise<void> {
+    await this.context.globalState.update(DISMISSED_STATE, [...new Set([...this.context.globalState.get<string[]>(DISMISSED_STATE, []), paperId])].slice(-200));
+    this.lastFeed = undefined;
   }
 
   dispose(): void {

@@ -42,6 +42,13 @@ export interface Services extends vscode.Disposable {
     list(): Promise<import('../core/app/storage').StorageItem[]>;
     delete(items: readonly import('../core/app/storage').StorageItem[]): Promise<number>;
   };
+  /** "Not in your library" (opt-in): Semantic Scholar recommendations seeded by the document's cited papers. */
+  readonly outside?: {
+    feed(citedKeys: readonly string[], signal?: AbortSignal): Promise<import('../core/remote/semanticScholar').S2Paper[] | undefined>;
+    paper(paperId: string): import('../core/remote/semanticScholar').S2Paper | undefined;
+    add(paperId: string): Promise<string | undefined>;
+    dismiss(paperId: string): Promise<void>;
+  };
   /** Crashes and restarts of THE worker thread so far. */
   workerHealth?(): { crashes: number; restarts: number };
   /** Key of the indexed entry whose definition starts at or before `line` (1-based) of `file`. */

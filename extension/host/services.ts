@@ -311,6 +311,13 @@ class WorkspaceServices implements Services {
     return out;
   }
 
+  readonly outside = {
+    feed: (citedKeys: readonly string[], signal?: AbortSignal) => this.s2.feed(citedKeys, signal),
+    paper: (paperId: string) => this.s2.paper(paperId),
+    add: (paperId: string) => this.s2.add(paperId),
+    dismiss: (paperId: string) => this.s2.dismiss(paperId),
+  };
+
   /** The worker's life so far (for the log and the tests): crashes and restarts. */
   workerHealth(): { crashes: number; restarts: number } {
     return { crashes: this.worker.crashCount, restarts: this.worker.restarts };

@@ -41,6 +41,11 @@ export const LIMITS = {
 export const SECTIONS = [
   { id: 'suggestions', title: 'Citation suggestions', idle: 'Move the cursor into a sentence or search.' },
   { id: 'similar', title: 'Similar papers', idle: 'Move the cursor into a .bib entry.' },
+  {
+    id: 'outside',
+    title: 'Not in your library',
+    idle: 'Off. "Related Papers: Not in your library…" turns it on after asking: only the DOIs/arXiv ids of the papers this document cites are sent to Semantic Scholar.',
+  },
 ] as const satisfies readonly { id: string; title: string; idle: string }[];
 
 export type Section = (typeof SECTIONS)[number]['id'];
@@ -74,7 +79,7 @@ export interface PaperView {
   /** Label of the bibliography file it came from ("refs.bib", "lab/refs.bib"): the file filter's id. Never a full path. */
   file: string;
   /** Which index it came from (the lab-shared one is branch `remote`'s). Absent = personal. */
-  origin?: 'personal' | 'shared';
+  origin?: 'personal' | 'shared' | 'outside';
   /** Cited elsewhere in the current document ("cited" badge). */
   cited: boolean;
   /** Whether the host holds a valid http(s)/DOI link for this key (enables "Open DOI/URL"). */
@@ -158,6 +163,9 @@ export type WebviewMessage =
   | { type: 'copy'; id: number; key: string }
   | { type: 'open'; id: number; key: string }
   | { type: 'link'; id: number; key: string }
+  /** "Not in your library": add the recommended paper (its S2 id) to a .bib / dismiss it (a negative seed next time). */
+  | { type: 'add'; id: number; key: string }
+  | { type: 'dismiss'; id: number; key: string }
   | { type: 'command'; id: number; command: WebviewCommand }
   /** The user changed the filters; the host re-runs the queries with them. */
   | { type: 'filter'; id: number; files: string[]; uncitedOnly: boolean }
@@ -276,7 +284,7 @@ function paperView(v: unknown, path: string): PaperView {
     if (bm25 !== undefined) evidence.bm25 = bm25;
     p.evidence = evidence;
   }
-  if (o.origin !== undefined) p.origin = oneOf(o.origin, `${path}.origin`, ['personal', 'shared'] as const);
+  if (o.origin !== undefined) p.origin = oneOf(o.origin, `${path}.origin`, ['personal', 'shared', 'outside'] as const);
   if (o.syntheticKey !== undefined) p.syntheticKey = bool(o.syntheticKey, `${path}.syntheticKey`);
   if (o.highlight !== undefined) {
     const h = obj(o.highlight, `${path}.highlight`);
@@ -428,7 +436,7 @@ export function parseHostMessage(data: unknown): Parsed<HostMessage> {
 export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
   return run((): WebviewMessage => {
     const o = obj(data, 'message');
-    const type = oneOf(o.type, 'message.type', ['ready', 'search', 'insert', 'copy', 'open', 'link', 'command', 'filter', 'log'] as const);
+    const type = oneOf(o.type, 'message.type', ['ready', 'search', 'insert', 'copy', 'open', 'link', 'add', 'dismiss', 'command', 'filter', 'log'] as const);
     switch (type) {
       case 'ready':
         only(o, 'ready', ['type', 'version']);
@@ -440,6 +448,8 @@ export function parseWebviewMessage(data: unknown): Parsed<WebviewMessage> {
       case 'copy':
       case 'open':
       case 'link':
+      case 'add':
+      case 'dismiss':
         only(o, type, ['type', 'id', 'key']);
         return { type, id: int(o.id, `${type}.id`), key: key(o.key, `${type}.key`) };
       case 'command':

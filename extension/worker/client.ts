@@ -149,6 +149,11 @@ export class WorkerClient {
   async dispose(): Promise<void> {
     this.disposed = true;
     const w = this.worker;
+    // Release ONNX Runtime's sessions in the thread before terminating it: terminating a thread with live
+    // sessions can abort the whole process in onnxruntime-node's native cleanup (seen in a test run).
+    if (w && this.loaded) {
+      await Promise.race([this.post('unloadModel', {}, {}).catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
+    }
     this.worker = undefined;
     this.failAll(new WorkerError('the worker was stopped', 'cancelled'));
     await this.queryClient?.dispose();

@@ -55,7 +55,7 @@ const handlers: { [M in WorkerMethod]: Handler<M> } = {
       isCancelled,
       onProgress: (done, total) => {
         embedBatches++;
-        if (crashAfter > 0 && embedBatches >= crashAfter) process.exit(70); // simulated crash (see header)
+        if (crashAfter > 0 && embedBatches >= crashAfter) simulateCrash();
         post({ kind: 'progress', id, done, total });
       },
     }),
@@ -88,7 +88,22 @@ function lowerIndexThreadPriority(): void {
   }
 }
 
+let crashing = false;
+
+/**
+ * The testing aid's "crash": the thread goes silent (no reply, no progress) and exits. ONNX Runtime's
+ * sessions are released first — tearing a thread down with live sessions can abort the whole process
+ * in onnxruntime-node's native cleanup ("terminate called after throwing an instance of Napi::Error",
+ * seen once in a test run), which would test the process dying, not the worker healing.
+ */
+function simulateCrash(): never {
+  crashing = true;
+  void engine.unload().catch(() => undefined).finally(() => process.exit(70));
+  throw new Error('simulated worker crash');
+}
+
 function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  if (crashing) return; // a crashed thread answers nothing
   port.postMessage(msg, transfer);
 }
 

@@ -284,3 +284,32 @@ test('status bar wording: size, indexing, lexical warning, storage error, not ye
   assert.match(statusBarText({ ...ready, storageError: 'EACCES /x' }).tooltip, /EACCES/);
   assert.equal(statusBarText({ ...ready, entries: 0, files: 0 }, false).text, '$(book) Related Papers');
 });
+
+test('controller: "Not in your library" asks once per set of cited keys, maps papers to inert views, says nothing while off', async () => {
+  const s = new FakeServices([hit('a'), hit('b')]);
+  const asked: string[][] = [];
+  let on = true;
+  const paper = { paperId: 'f'.repeat(40), title: '<img src=x onerror=alert(1)> Outside', abstract: 'From S2.', year: 2024, venue: 'ArXiv', authors: ['Doe, J.'], doi: '10.1/x', arxivId: null, url: null, bibtex: null };
+  Object.assign(s, {
+    outside: {
+      feed: async (keys: readonly string[]) => { asked.push([...keys]); return on ? [paper] : undefined; },
+      paper: () => paper, add: async () => 'doe2024outside', dismiss: async () => {},
+    },
+  });
+  const { c, sent } = controller(s);
+  await c.followContext({ text: 'q', paragraphKeys: [], citedKeys: ['a', 'b'] });
+  await c.followContext({ text: 'another sentence', paragraphKeys: [], citedKeys: ['b', 'a'] });
+  assert.deepEqual(asked, [['a', 'b']], 'the same cited set is not asked again');
+  const out = results(sent, 'outside');
+  assert.equal(out.length, 1);
+  const v = out[0].hits[0];
+  assert.equal(v.origin, 'outside');
+  assert.equal(v.title, paper.title, 'kept as text; the webview renders it with textContent');
+  assert.equal(v.hasLink, true);
+  assert.equal(parseHostMessage(out[0]).ok, true, 'the message validates');
+  on = false;
+  await c.followContext({ text: 'q', paragraphKeys: [], citedKeys: ['a'] });
+  assert.equal(results(sent, 'outside').length, 1, 'off: nothing sent');
+  await c.refreshOutside();
+  assert.equal(asked.length, 3, 'refresh asks again (after add/dismiss)');
+});

@@ -194,3 +194,13 @@ test('the paper context menu argument: the key is validated like a message key; 
     assert.equal(parsePaperMenuContext(bad).ok, false, JSON.stringify(bad)?.slice(0, 80));
   }
 });
+
+test('"Not in your library" requests: add and dismiss carry only a key; the section and origin validate', () => {
+  for (const type of ['add', 'dismiss'] as const) {
+    const ok = parseWebviewMessage({ type, id: 3, key: 'f'.repeat(40) });
+    assert.equal(ok.ok, true);
+    assert.equal(parseWebviewMessage({ type, id: 3, key: 'x', url: 'https://evil.example' }).ok, false, 'no URL or path rides along');
+    assert.equal(parseWebviewMessage({ type, id: 3, key: 'a\u0007b' }).ok, false);
+  }
+  assert.ok(SECTION_IDS.includes('outside'));
+});

@@ -272,3 +272,19 @@ test('synthetic-key hint: reading lists vs other bibliographies', () => {
   assert.equal(syntheticKeyHint('refs.bib:12'), 'No citation key in the bibliography');
   assert.equal(syntheticKeyHint('items.json:4'), 'No citation key in the bibliography');
 });
+
+test('"Not in your library" rows: Add / Open DOI / Dismiss, no Insert or Open entry, where it comes from instead of a band, hostile text inert', { skip: skipWithoutDom }, () => {
+  const { document } = newWindow();
+  const list = document.createElement('ul');
+  document.body.append(list);
+  const hostile = '<img src=x onerror="window.__pwned=1">';
+  renderHits(list, 'outside', [paper({ key: 'a'.repeat(40), title: hostile, origin: 'outside', relevance: 0, band: 'weak', file: 'Semantic Scholar', source: 'Semantic Scholar' })], new Set());
+  const row = list.querySelector('.paper')!;
+  assert.equal(row.getAttribute('data-origin'), 'outside');
+  assert.deepEqual([...row.querySelectorAll('.action')].map((b) => b.getAttribute('data-action')), ['add', 'link', 'dismiss']);
+  assert.equal(row.querySelector('.band'), null, 'no relevance band: it is not ranked against the library');
+  assert.equal(row.querySelector('.origin-badge')?.textContent, 'Semantic Scholar');
+  assert.equal(row.querySelector('.title')?.textContent, hostile);
+  assert.equal(row.querySelector('img'), null, 'the title is text, not markup');
+  assert.equal(JSON.parse(row.getAttribute('data-vscode-context')!).paperCitable, false);
+});

@@ -57,4 +57,35 @@ suite('semantic scholar vectors (opt-in)', () => {
     await within(vscode.commands.executeCommand('relatedPapers.reindex'), 180_000, 'second reindex');
     assert.equal(s2.requests.length, before, 'the unknown DOI and the known ones are cached');
   });
+
+  test('"Not in your library" (opt-in): the recommendations endpoint gets the cited papers\' ids only; a dismissed paper is a negative seed', async function () {
+    this.timeout(120_000);
+    const services = ((await extension().activate()) as { services(): import('../../../extension/host/serviceApi').Services }).services();
+    const outside = services.outside!;
+    const bib = fs.readFileSync(workspaceFile('library.bib'), 'utf8');
+    const keysWithDoi = [...bib.matchAll(/@\w+\{([^,]+),[^@]*?doi\s*=\s*\{/g)].map((m) => m[1]!.trim()).slice(0, 3);
+    assert.ok(keysWithDoi.length >= 2, 'cited keys with DOIs');
+    await cfg().update('semanticScholar.endpoint', s2.baseUrl, vscode.ConfigurationTarget.Global);
+    assert.equal(await outside.feed(keysWithDoi), undefined, 'off by default: nothing asked');
+    assert.equal(s2.requests.filter((r) => r.url.startsWith('/recommendations')).length, 0);
+    await cfg().update('semanticScholar.recommendations', true, vscode.ConfigurationTarget.Global);
+    try {
+      const rec = [addPaper(s2, { doi: '10.9999/outside.1', title: 'An outside paper <b>bold</b>' }), addPaper(s2, { doi: '10.9999/outside.2', title: 'Another outside paper' })];
+      s2.recommended = rec;
+      const papers = await outside.feed(keysWithDoi);
+      assert.deepEqual(papers?.map((p) => p.paperId), rec.map((p) => p.paperId));
+      const asked = s2.requests.filter((r) => r.url.startsWith('/recommendations'));
+      assert.equal(asked.length, 1);
+      const body = asked[0]!.body as { positivePaperIds: string[]; negativePaperIds?: string[] };
+      assert.ok(body.positivePaperIds.length >= 2 && body.positivePaperIds.every((id) => id.startsWith('DOI:')), JSON.stringify(body));
+      assert.deepEqual(Object.keys(body).sort(), ['negativePaperIds', 'positivePaperIds'].filter((k) => k in body).sort());
+      await outside.dismiss(rec[0]!.paperId);
+      const again = await outside.feed(keysWithDoi);
+      const second = s2.requests.filter((r) => r.url.startsWith('/recommendations'))[1]!.body as { negativePaperIds?: string[] };
+      assert.ok(second.negativePaperIds?.includes(rec[0]!.paperId), 'the dismissed paper is sent as a negative example');
+      assert.deepEqual(again?.map((p) => p.paperId), [rec[1]!.paperId]);
+    } finally {
+      await cfg().update('semanticScholar.recommendations', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
