@@ -6,21 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../extension/cli/main';
-import type { CliIO } from '../../extension/cli/io';
+import { runCli } from '../helpers/runCli';
 import { extractContext } from '../../extension/core/editor/context';
 import { parseBibliography } from '../../extension/core/bib';
 import { REPO_ROOT, TINY_MODEL, skipUnlessShared } from '../helpers/shared';
 import { tempDir } from '../unit/index/fixtures';
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { stdin: Readable.from(['']), stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
-  const code = await main(args, io);
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 const examples = path.join(REPO_ROOT, 'examples');
 const draftPath = path.join(examples, 'draft.tex');

@@ -8,9 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../extension/cli/main';
-import type { CliIO } from '../../extension/cli/io';
+import { runCli } from '../helpers/runCli';
 import { REPO_ROOT, TINY_MODEL, skipUnlessShared } from '../helpers/shared';
 
 const skip = skipUnlessShared('fixtures', 'specter2-tiny', 'golden.json');
@@ -25,13 +23,7 @@ before(() => {
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function run(args: string[], stdin = '') {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { stdin: Readable.from([stdin]), stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
-  const code = await main(args, io);
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 function maxAbsDiff(a: number[], b: number[]): number {
   return Math.max(...a.map((x, i) => Math.abs(x - b[i])));

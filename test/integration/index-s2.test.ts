@@ -7,10 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { main } from '../../extension/cli/main';
+import { runCli } from '../helpers/runCli';
 import { CLI_WORKSPACE } from '../../extension/cli/indexCommands';
-import type { CliIO } from '../../extension/cli/io';
 import { IndexStore } from '../../extension/core/index/store';
 import { S2_SPACE } from '../../extension/core/remote/semanticScholar';
 import { addPaper, standInVector, startS2StandIn, type S2StandIn } from '../helpers/s2Server';
@@ -58,13 +56,7 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { stdin: Readable.from(['']), stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } };
-  const code = await main(args, io);
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = runCli;
 
 test('index --s2-vectors: vectors from Semantic Scholar for entries with DOI/arXiv id, only identifiers sent, rows record s2', async () => {
   const db = path.join(tmp, 'db');
