@@ -27,6 +27,22 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.locator('.quick-input-widget input').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }
 
+/** "Preferences: Color Theme" → the theme whose label is exactly `theme` (VS Code writes the user setting itself). */
+export async function selectColorTheme(page: Page, theme: string): Promise<void> {
+  await openQuickInput(page, '>Preferences: Color Theme');
+  const command = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^(?:Preferences: )?Color Theme$/ }) }).first();
+  await command.waitFor({ timeout: 30_000 });
+  await command.click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(theme);
+  // VS Code 1.100 labels "Default Dark Modern" as "Dark Modern" with the full name beside it
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: theme }).filter({ hasNotText: 'Browse Additional' }).first();
+  await row.waitFor({ timeout: 20_000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
 /** Quick Open (F1 without '>') on a file name, e.g. "draft.tex". */
 export async function openFile(page: Page, name: string): Promise<void> {
   await quickInput(page, name, name);
