@@ -25,14 +25,6 @@ import { IndexStore } from '../core/index/store';
 import { CLI_WORKSPACE, type IndexCommandDeps } from './indexCommands';
 import { CliError, type CliIO } from './io';
 
-// ---- relevance/band until branch `rank` lands (its Hit carries calibrated ones). THE ONE PLACE to replace.
-/** Relevance = the hit's calibrated relevance when search provides it, else the normalised fusion score. */
-function relevanceOf(h: SearchHit): { relevance: number; band: 'strong' | 'related' | 'weak' } {
-  if (h.relevance !== undefined && h.band !== undefined) return { relevance: h.relevance, band: h.band };
-  const relevance = Math.max(0, Math.min(1, h.score));
-  return { relevance, band: relevance >= 0.66 ? 'strong' : relevance >= 0.33 ? 'related' : 'weak' };
-}
-// ----
 
 function readDoc(file: string, cmd: string): DocText {
   const abs = path.resolve(file);
@@ -127,7 +119,7 @@ export async function suggestCommand(argv: string[], io: CliIO, deps: IndexComma
     return hits.flatMap((h) => (byKey.has(h.key) ? [{ entry: byKey.get(h.key)!, hit: h }] : []));
   });
   const out = results.map(({ entry, hit }) => ({
-    key: entry.key, title: entry.title, ...relevanceOf(hit), score: round(hit.score), detail: entryDetail(entry),
+    key: entry.key, title: entry.title, relevance: hit.relevance, band: hit.band, score: round(hit.score), detail: entryDetail(entry),
     ...(entry.year !== undefined ? { year: entry.year } : {}), file: entry.file, line: entry.line,
   }));
   if (values.json) io.stdout.write(JSON.stringify({ results: out.map((o) => ({ ...o, relevance: round(o.relevance) })) }) + '\n');

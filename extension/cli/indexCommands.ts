@@ -2,7 +2,7 @@
  * `related-papers index PATH... --db DIR [--model-dir DIR] [--json]`
  * `related-papers query --db DIR [--model-dir DIR] (--text "…" | --key KEY | --queries FILE|-) [--k 10] [--vector-weight W] [--json]`
  *
- * The same core as the extension (indexer, store, search). The model comes from `deps` so the lead
+ * THE application layer the extension uses (core/app/library.ts). The model comes from `deps` so the caller
  * (and tests) decide which embedder runs. Exit codes: 0 (also when a bibliography has bad entries:
  * they are reported as diagnostics), 2 unusable arguments, 1 unusable database / native module.
  */

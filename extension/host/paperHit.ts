@@ -1,23 +1,10 @@
 /**
- * What the UI may do with a hit (rows → PaperHit is `entryToPaper` in core/index/paper.ts). Pure: no
+ * What the UI may do with a hit (rows → PaperHit is `entryToPaper`, one entry per key `oneEntryPerKey`, both in
+ * core/index/paper.ts). Pure: no
  * `vscode` import, so it is tested on real parsed bibliographies.
  */
 import * as path from 'node:path';
-import type { StoredEntry } from '../core/index/store';
 import type { PaperHit } from './serviceApi';
-
-/**
- * One entry per key for `lookup`. The first row of a key is kept, except that an entry with a real key
- * replaces one whose key was generated: if a .bib defines the key, citing it is fine.
- */
-export function entriesByKey(rows: Iterable<StoredEntry>): Map<string, StoredEntry> {
-  const out = new Map<string, StoredEntry>();
-  for (const e of rows) {
-    const prev = out.get(e.key);
-    if (!prev || (prev.synthetic_key && !e.synthetic_key)) out.set(e.key, e);
-  }
-  return out;
-}
 
 /**
  * Why `key` must not be inserted as a citation, or undefined when it may be. A generated key exists in no

@@ -12,7 +12,7 @@ import { entryLink } from './links';
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
-/** What the ranking says about one hit (the contract's fields on core/index/search.ts `Hit`, owner: branch `rank`). */
+/** What the ranking says about one hit (the calibrated fields of core/index/search.ts `Hit`). */
 export interface Ranking {
   relevance: number;
   band: Band;

@@ -50,7 +50,9 @@ class WorkspaceServices implements Services {
   private readonly disposables: vscode.Disposable[] = [];
   private statusValue: IndexStatus;
   /** One compact row per key (no abstracts: the host never holds every abstract), for lookup/cited marks. */
-  private entries = new Map<string, CatalogEntry>();
+  private entries: ReadonlyMap<string, CatalogEntry> = new Map();
+  /** The indexed files and their rows (for the panel's file filter). */
+  private files: { file: string; entries: number }[] = [];
   /** Diagnostics per file, replaced file by file as files are re-parsed. */
   private readonly diagnostics = new Map<string, SourceDiagnostic[]>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -264,12 +266,9 @@ class WorkspaceServices implements Services {
   private async refreshEntries(): Promise<void> {
     if (!this.library.current) return;
     const catalog = await this.library.catalog();
-    const entries = new Map<string, CatalogEntry>();
-    for (const e of catalog) {
-      const prev = entries.get(e.key);
-      if (!prev || (prev.synthetic_key && !e.synthetic_key)) entries.set(e.key, e);
-    }
+    const entries = await this.library.catalogByKey();
     this.entries = entries;
+    this.files = await this.library.catalogFiles();
     const embedding = await this.library.embeddingProgress();
     this.setStatus({ entries: entries.size, embedding: { embedded: embedding.embedded, embeddable: embedding.embeddable } });
     this.citeCatalog = catalog.map(catalogEntry);
@@ -342,9 +341,7 @@ class WorkspaceServices implements Services {
   }
 
   indexedFiles(): { file: string; entries: number }[] {
-    const counts = new Map<string, number>();
-    for (const e of this.entries.values()) counts.set(e.file, (counts.get(e.file) ?? 0) + 1);
-    return [...counts].sort((a, b) => a[0].localeCompare(b[0])).map(([file, entries]) => ({ file, entries }));
+    return this.files;
   }
 
   // ---- citations in the line (host/providers): a compact catalog, abstracts on demand

@@ -34,9 +34,8 @@ export const LIMITS = {
 } as const;
 
 /**
- * The panel's sections, in display order. Data-driven: adding a section (e.g. branch `remote`'s
- * `{ id: 'outside', title: 'Not in your library', idle: '…' }`) is one line here; the validators, the panel
- * state, the layout and the host all iterate this list.
+ * The panel's sections, in display order. Data-driven: adding a section is one line here; the validators,
+ * the panel state, the layout and the host all iterate this list.
  */
 export const SECTIONS = [
   { id: 'suggestions', title: 'Citation suggestions', idle: 'Move the cursor into a sentence or search.' },
@@ -78,7 +77,7 @@ export interface PaperView {
   evidence?: { cosine?: number; bm25?: number };
   /** Label of the bibliography file it came from ("refs.bib", "lab/refs.bib"): the file filter's id. Never a full path. */
   file: string;
-  /** Which index it came from (the lab-shared one is branch `remote`'s). Absent = personal. */
+  /** Where it came from: the personal index, the lab-shared one, or a recommendation outside the library. Absent = personal. */
   origin?: 'personal' | 'shared' | 'outside';
   /** Cited elsewhere in the current document ("cited" badge). */
   cited: boolean;

@@ -70,6 +70,8 @@ export class WorkerClient {
   private readonly lane: Int32Array;
   private readonly role: 'main' | 'index' | 'query';
   private queryClient?: WorkerClient;
+  /** The last loadModel in flight (dispose waits for it before releasing the sessions). */
+  private modelLoading?: Promise<void>;
   private readonly queryThreadIntraOp?: number;
 
   constructor(private readonly scriptPath: string, private readonly execArgv: string[] = [], opts: WorkerClientOptions = {}) {
@@ -103,9 +105,14 @@ export class WorkerClient {
       if ((p.priority ?? (p.adapter === QUERY_ADAPTER ? 'query' : 'index')) === 'query') return this.callQueryThread(p, opts) as Promise<WorkerApi[M]['result']>;
     }
     await this.ensureReady();
-    const result = await this.post(method, params, opts);
+    const sent = this.post(method, params, opts);
     if (method === 'loadModel') {
-      this.loaded = params as WorkerApi['loadModel']['params'];
+      // recorded as soon as the thread has the model (dispose may be waiting on this very load)
+      this.modelLoading = sent.then(() => { this.loaded = params as WorkerApi['loadModel']['params']; }, () => undefined);
+    }
+    const result = await sent;
+    if (method === 'loadModel') {
+      await this.modelLoading;
       if (this.queryClient) this.queryModel().catch(() => undefined); // background; a query retries
     }
     if (method === 'unloadModel') {
@@ -150,7 +157,11 @@ export class WorkerClient {
     this.disposed = true;
     const w = this.worker;
     // Release ONNX Runtime's sessions in the thread before terminating it: terminating a thread with live
-    // sessions can abort the whole process in onnxruntime-node's native cleanup (seen in a test run).
+    // sessions — or while a model is still loading, e.g. the query thread's background load when a short
+    // CLI run ends — can abort the whole process in onnxruntime-node's native cleanup ("terminate called
+    // after throwing an instance of 'Napi::Error'", seen in test runs).
+    const settle = (p: Promise<unknown> | undefined) => Promise.race([p, new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await settle(this.modelLoading);
     if (w && this.loaded) {
       await Promise.race([this.post('unloadModel', {}, {}).catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
     }

@@ -15,6 +15,7 @@ import type { Embedder } from '../index/embedder';
 import { indexFiles, removeFiles, type IndexFilesOptions, type IndexSummary, type VectorSource } from '../index/indexer';
 import type { VectorSpace } from '../index/schema';
 import { search, similarTo, type Hit, type SearchMode } from '../index/search';
+import { oneEntryPerKey } from '../index/paper';
 import { IndexStore, type CatalogEntry, type EmbeddingProgress, type StoredEntry } from '../index/store';
 import { VectorCache, type VectorCacheLike } from '../index/vectorCache';
 
@@ -193,13 +194,12 @@ export class Library {
     // waiting for the query embedding (the worker may be busy with the first batches).
     const queryVector = progress.embedded === 0 ? undefined
       : q.queryVector ?? (embedder && q.text.trim() ? await this.queryVector(embedder, q.text, q.signal) : undefined);
-    const useVector = queryVector;
     const hits = await search(store, {
-      text: q.text, queryVector: useVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
+      text: q.text, queryVector, k: q.k, excludeKeys: q.excludeKeys, files: q.files, minScore: q.minScore, vectorWeight: q.vectorWeight,
       // The calibration (computed once per index) uses the query encoder for its query–entry pairs.
       embedQueries: embedder ? (t) => embedder.embedQueries(t) : undefined,
     });
-    return { hits, mode: useVector ? 'hybrid' : 'lexical', embedding: progress };
+    return { hits, mode: queryVector ? 'hybrid' : 'lexical', embedding: progress };
   }
 
   /**
@@ -265,9 +265,14 @@ export class Library {
     return (await this.catalogIndex()).entries;
   }
 
-  /** One entry per key: a real key wins over a generated one (see host/paperHit.ts). */
-  async catalogEntry(key: string): Promise<CatalogEntry | undefined> {
-    return (await this.catalogIndex()).byKey.get(key);
+  /** One entry per key: a real key wins over a generated one (core/index/paper.ts oneEntryPerKey). */
+  async catalogByKey(): Promise<ReadonlyMap<string, CatalogEntry>> {
+    return (await this.catalogIndex()).byKey;
+  }
+
+  /** The indexed files with their number of rows, in file order. */
+  async catalogFiles(): Promise<{ file: string; entries: number }[]> {
+    return [...(await this.catalogIndex()).byFile].map(([file, list]) => ({ file, entries: list.length }));
   }
 
   /**
@@ -291,15 +296,12 @@ export class Library {
     if (this.catalogCache) return this.catalogCache;
     const entries = await (await this.open()).catalog();
     const byFile = new Map<string, CatalogEntry[]>();
-    const byKey = new Map<string, CatalogEntry>();
     for (const e of entries) {
       const list = byFile.get(e.file) ?? [];
       list.push(e);
       byFile.set(e.file, list);
-      const prev = byKey.get(e.key);
-      if (!prev || (prev.synthetic_key && !e.synthetic_key)) byKey.set(e.key, e);
     }
-    this.catalogCache = { entries, byFile, byKey };
+    this.catalogCache = { entries, byFile, byKey: oneEntryPerKey(entries) };
     return this.catalogCache;
   }
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadLanceDb, NativeUnavailableError, type LanceDb } from '../index/nativeLoader';
+import { requireLanceDb, type LanceDb } from '../index/nativeLoader';
 import { TABLE_PREFIX } from '../index/schema';
 import { CACHE_PREFIX } from '../index/vectorCache';
 
@@ -114,8 +114,3 @@ function duBytes(p: string): number {
   return total;
 }
 
-function requireLanceDb(): LanceDb {
-  const loaded = loadLanceDb();
-  if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
-  return loaded.module;
-}

@@ -10,7 +10,7 @@ import { DEFAULT_CONTEXT_OPTIONS, extractContext, type ContextOptions } from '..
 import { filterWords, matchesFilter, type CatalogEntry } from './catalog';
 import { completionSiteAt, type CompletionSite, type DocLanguage } from './grammar';
 
-/** What the core needs from the index (CONTRACTS.md); the lead's app layer (Library) provides it. */
+/** What the citation features need from the index; core/app/citations.ts provides it over the Library. */
 export interface SearchDeps {
   /** Hybrid (model ready) or lexical search over the personal index. */
   search(q: { text: string; k: number; excludeKeys?: readonly string[]; files?: readonly string[]; signal?: AbortSignal }): Promise<SearchHit[]>;
@@ -21,10 +21,7 @@ export interface SearchDeps {
 }
 
 /** The part of a search hit the citation features read (core/index/search.ts Hit satisfies it). */
-export type SearchHit = Pick<Hit, 'key' | 'score'> & Partial<Pick<Hit, 'title' | 'cosine' | 'mode'>> & {
-  relevance?: number;
-  band?: 'strong' | 'related' | 'weak';
-};
+export type SearchHit = Pick<Hit, 'key' | 'score' | 'relevance' | 'band'> & Partial<Pick<Hit, 'title' | 'cosine' | 'mode'>>;
 
 export interface CompletionCandidate {
   entry: CatalogEntry;

@@ -151,3 +151,10 @@ export class NativeUnavailableError extends Error {
     this.name = 'NativeUnavailableError';
   }
 }
+
+/** LanceDB, or NativeUnavailableError with the user message (what every store opener needs). */
+export function requireLanceDb(): LanceDb {
+  const loaded = loadLanceDb();
+  if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
+  return loaded.module;
+}

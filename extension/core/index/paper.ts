@@ -64,3 +64,16 @@ export function entryToPaper(e: StoredEntry, score = 0, cosine?: number): PaperH
 export function hitToPaper(h: Hit): PaperHit {
   return { ...entryToPaper(h.fields, h.score, h.cosine), relevance: h.relevance, band: h.band, evidence: h.evidence, why: h.why, terms: h.terms };
 }
+
+/**
+ * One entry per key. The first row of a key is kept, except that an entry with a real key replaces one
+ * whose key was generated: if a .bib defines the key, citing it is fine.
+ */
+export function oneEntryPerKey<E extends { key: string; synthetic_key: boolean }>(rows: Iterable<E>): Map<string, E> {
+  const out = new Map<string, E>();
+  for (const e of rows) {
+    const prev = out.get(e.key);
+    if (!prev || (prev.synthetic_key && !e.synthetic_key)) out.set(e.key, e);
+  }
+  return out;
+}

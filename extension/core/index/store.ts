@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Connection, Table } from '@lancedb/lancedb';
-import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
+import { NativeUnavailableError, requireLanceDb, type LanceDb } from './nativeLoader';
 import { annPartitions, ANN_MIN_ROWS } from './annParams';
 import type * as arrow from 'apache-arrow';
 import { describeObjectStoreError, isObjectStoreUri, ObjectStoreError } from '../remote/objectStore';
@@ -508,12 +508,6 @@ async function openPositions(db: Connection, name: string, recreate: boolean): P
 
 function sideTableName(table: string, record: string): string {
   return `side_${record}_${table}`;
-}
-
-function requireLanceDb(): LanceDb {
-  const loaded = loadLanceDb();
-  if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
-  return loaded.module;
 }
 
 /** Drop through LanceDB; when the files are too broken for that, remove the table directory. */

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { Connection, Table } from '@lancedb/lancedb';
-import { loadLanceDb, NativeUnavailableError, type LanceDb } from './nativeLoader';
+import { requireLanceDb, type LanceDb } from './nativeLoader';
 import { sqlIn, type VectorSpace } from './schema';
 import { toFloat32 } from './store';
 
@@ -132,12 +132,6 @@ function cacheToArrow(entries: readonly { contentHash: string; vector: Float32Ar
     content_hash: arrow.vectorFromArray(entries.map((e) => e.contentHash), new arrow.Utf8()),
     vector: arrow.makeVector(arrow.makeData({ type, length: entries.length, nullCount: 0, child })),
   } as never);
-}
-
-function requireLanceDb(): LanceDb {
-  const loaded = loadLanceDb();
-  if (!loaded.ok) throw new NativeUnavailableError(loaded.error);
-  return loaded.module;
 }
 
 function chunk<T>(xs: readonly T[], n: number): T[][] {

@@ -1,7 +1,7 @@
 /**
  * A small cache of precomputed vectors keyed by paper identifier (`DOI:…`), so that no identifier
- * is sent to Semantic Scholar twice. Behind the `VectorCache` interface so the lead's shared vector
- * cache (keyed by model identity, adapter, precision, content hash) can replace it.
+ * is sent to Semantic Scholar twice. Kept apart from the shared content-hash vector cache
+ * (core/index/vectorCache.ts) because it is keyed by identifier and must remember misses too.
  *
  * A zero-length vector records "S2 has no (valid) vector for this id": a miss is remembered too.
  *

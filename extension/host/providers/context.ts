@@ -52,7 +52,10 @@ export class CatalogView {
     const cat = this.catalog();
     if (!this.memo || this.version !== cat) {
       this.version = cat;
-      this.memo = memoizeLastSearch((q) => this.host.services().suggest(q.text, { k: q.k, excludeKeys: q.excludeKeys ? [...q.excludeKeys] : undefined, signal: q.signal }));
+      this.memo = memoizeLastSearch(async (q) =>
+        // suggest() returns ranked hits: every one carries its calibrated relevance and band
+        (await this.host.services().suggest(q.text, { k: q.k, excludeKeys: q.excludeKeys ? [...q.excludeKeys] : undefined, signal: q.signal }))
+          .map((h) => ({ ...h, relevance: h.relevance ?? 0, band: h.band ?? 'weak' })));
     }
     return this.memo;
   }

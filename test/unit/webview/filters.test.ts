@@ -11,7 +11,7 @@ import { IndexStore, DISPLAY_COLUMNS, toEntry } from '../../../extension/core/in
 import { indexFiles } from '../../../extension/core/index/indexer';
 import { search, similarTo } from '../../../extension/core/index/search';
 import { entryToPaper, hitToPaper } from '../../../extension/core/index/paper';
-import { entriesByKey } from '../../../extension/host/paperHit';
+import { oneEntryPerKey as entriesByKey } from '../../../extension/core/index/paper';
 import { FILTER_MEMORY_KEY, ResultsController, type FilterMemory } from '../../../extension/host/resultsController';
 import type { IndexStatus, QueryOptions, Services } from '../../../extension/host/serviceApi';
 import { parseHostMessage, type HostMessage } from '../../../extension/protocol/webview';

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { parseBibliography } from '../../../extension/core/bib';
 import { recordToRow } from '../../../extension/core/index/schema';
 import { toEntry, type StoredEntry } from '../../../extension/core/index/store';
-import { entriesByKey, notCitableReason } from '../../../extension/host/paperHit';
+import { notCitableReason } from '../../../extension/host/paperHit';
+import { oneEntryPerKey as entriesByKey } from '../../../extension/core/index/paper';
 import { entryToPaper as entryToPaperHit } from '../../../extension/core/index/paper';
 import { toPaperView } from '../../../extension/host/paperView';
 import { ResultsController } from '../../../extension/host/resultsController';
@@ -42,7 +43,7 @@ test('entryToPaper: reading-list items are marked synthetic, library.bib entries
   assert.ok(library.every((h) => h.syntheticKey === undefined));
 });
 
-test('entriesByKey: a real key wins over a generated one of the same spelling; otherwise the first is kept', () => {
+test('oneEntryPerKey: a real key wins over a generated one of the same spelling; otherwise the first is kept', () => {
   const [synthetic] = storedEntries('reading-list.md');
   const real: StoredEntry = { ...synthetic!, synthetic_key: false, file: '/w/refs.bib', line: 3 };
   assert.equal(entriesByKey([synthetic!, real]).get(synthetic!.key)?.file, '/w/refs.bib');
